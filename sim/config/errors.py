@@ -1,0 +1,55 @@
+"""The one error type for bad input, and how it is printed.
+
+Every problem a user can cause (a YAML file, a key, a value, a CLI argument, a data
+file) becomes a ``ScenarioError`` that names the file, the key path and, where known,
+the line. The CLI prints ``str(error)`` on one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """Render a key path as ``a.b[2].c``; the empty path is ``<top level>``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text or "<top level>"
+
+
+class ScenarioError(ValueError):
+    """Bad user input, located as precisely as we can.
+
+    Args:
+        message: what is wrong, in one sentence.
+        source: the file (or ``--set``, or another input name) the value came from.
+        path: the key path inside that source.
+        line: 1-based line in ``source``, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        source: str | None = None,
+        path: Sequence[str | int] = (),
+        line: int | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.path = tuple(path)
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+        key = format_path(self.path) if self.path else None
+        one_line = " ".join(self.message.split())
+        return f"{where}: {key}: {one_line}" if key else f"{where}: {one_line}"

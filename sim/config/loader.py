@@ -1,0 +1,230 @@
+"""Load a scenario: read YAML, resolve ``extends``, apply overrides, validate.
+
+The result is a frozen ``Scenario``. Any problem raises ``ScenarioError`` with the
+file, the key path and the line the offending value was written on (the child file
+for inherited scenarios, ``--set`` for overrides).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.config import schema
+from sim.config.errors import KeyPath, ScenarioError
+from sim.config.references import find_problems
+from sim.config.schema import Scenario
+from sim.config.yamlio import Origins, parse_yaml_text, read_yaml_file
+
+MAX_EXTENDS_DEPTH = 20
+
+
+def _known_field_names() -> set[str]:
+    names: set[str] = set()
+    for value in vars(schema).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            names.update(value.model_fields)
+    return names
+
+
+def _merge(base: Any, child: Any, base_origins: Origins, child_origins: Origins, path: KeyPath = ()) -> Any:
+    """Deep-merge mappings (child wins); lists and scalars are replaced whole."""
+    if isinstance(base, dict) and isinstance(child, dict):
+        merged = dict(base)
+        for key, value in child.items():
+            if key in base:
+                merged[key] = _merge(base[key], value, base_origins, child_origins, (*path, key))
+            else:
+                merged[key] = value
+        return merged
+    # Replaced whole: forget where the inherited pieces below this path came from.
+    for key in [k for k in base_origins if k[: len(path)] == path and len(k) > len(path)]:
+        del base_origins[key]
+    return child
+
+
+def _read_with_extends(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Origins]:
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, resolved))
+        raise ScenarioError(f"'extends' forms a cycle: {cycle}", str(path), ("extends",))
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"'extends' is nested more than {MAX_EXTENDS_DEPTH} deep", str(path), ("extends",))
+    data, origins = read_yaml_file(path)
+    if data is None:
+        raise ScenarioError("the file is empty; a scenario needs at least 'extends' or 'actors'", str(path))
+    if not isinstance(data, dict):
+        raise ScenarioError(f"a scenario must be a mapping of keys, not a {type(data).__name__}", str(path), (), 1)
+    parent_name = data.get("extends")
+    if parent_name is None:
+        return data, origins
+    if not isinstance(parent_name, str) or not parent_name:
+        raise ScenarioError("'extends' must be a file path", str(path), ("extends",), origins[("extends",)][1])
+    parent_path = (path.parent / parent_name)
+    if not parent_path.exists():
+        raise ScenarioError(f"extends '{parent_name}', which does not exist (looked for {parent_path})",
+                            str(path), ("extends",), origins[("extends",)][1])
+    parent, parent_origins = _read_with_extends(parent_path, (*chain, resolved))
+    merged_origins = dict(parent_origins)
+    merged = _merge(parent, data, merged_origins, origins)
+    merged_origins.update(origins)
+    return merged, merged_origins
+
+
+def _split_override(raw: str) -> tuple[list[str], Any]:
+    if "=" not in raw:
+        raise ScenarioError("an override must look like key.path=value", f"--set {raw}")
+    key, _, text = raw.partition("=")
+    parts = [p.strip() for p in key.strip().split(".")]
+    if not all(parts):
+        raise ScenarioError(f"'{key}' is not a dotted key path", f"--set {raw}")
+    try:
+        value = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError:
+        raise ScenarioError(f"cannot read value '{text}'", f"--set {raw}") from None
+    return parts, value
+
+
+def apply_overrides(data: dict[str, Any], origins: Origins, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Set each dotted path to its value; values given as strings are read as YAML.
+
+    A numeric path segment indexes a list. Intermediate mappings are created.
+    """
+    for raw_key, value in overrides.items():
+        source = f"--set {raw_key}"
+        parts = raw_key.split(".")
+        if isinstance(value, str):
+            _, value = _split_override(f"{raw_key}={value}")
+        node: Any = data
+        path: list[str | int] = []
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ScenarioError(f"'{part}' is not an index of the list at this path (length {len(node)})",
+                                        source, path)
+                key: str | int = int(part)
+            elif isinstance(node, dict):
+                key = _match_key(node, part)
+            else:
+                raise ScenarioError(f"cannot descend into a {type(node).__name__} value", source, path)
+            path.append(key)
+            if last:
+                node[key] = value
+            else:
+                if isinstance(node, dict) and key not in node:
+                    node[key] = {}
+                node = node[key]
+        origins[tuple(path)] = (source, 0)
+    return data
+
+
+def _match_key(node: dict[Any, Any], part: str) -> Any:
+    """Find the existing key a path segment means (YAML keys may be numbers)."""
+    if part in node:
+        return part
+    for key in node:
+        if str(key) == part:
+            return key
+    try:
+        number = float(part)
+    except ValueError:
+        return part
+    return number
+
+
+def _locate(origins: Origins, path: KeyPath, default_source: str) -> tuple[str, int | None]:
+    candidates = [path[:n] for n in range(len(path), -1, -1)]
+    for prefix in candidates:
+        for key in (prefix, tuple(_numeric(p) for p in prefix)):
+            if key in origins:
+                source, line = origins[key]
+                return source, (line or None)
+    return default_source, None
+
+
+def _numeric(part: Any) -> Any:
+    if isinstance(part, str):
+        try:
+            return float(part) if "." in part else int(part)
+        except ValueError:
+            return part
+    return part
+
+
+def _explain(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        hint = difflib.get_close_matches(name, sorted(_known_field_names()), n=1)
+        return f"unknown key '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
+    if kind == "missing":
+        return f"required key '{loc[-1]}' is missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if "input" in error and not isinstance(error["input"], dict | list):
+        message += f" (got {error['input']!r})"
+    return message
+
+
+def validate_data(data: Any, origins: Origins, default_source: str) -> Scenario:
+    """Turn merged, overridden data into a ``Scenario`` or raise a located error."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # Pydantic appends '[key]' markers for dict keys; drop its type tags from the path.
+        loc = tuple(p for p in loc if p not in ("[key]",) and not str(p).startswith(("list[", "dict[", "literal[")))
+        source, line = _locate(origins, loc, default_source)
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise ScenarioError(_explain(first) + more, source, loc, line) from None
+    problems = find_problems(scenario)
+    if problems:
+        path, message = problems[0]
+        source, line = _locate(origins, path, default_source)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ScenarioError(message + more, source, path, line)
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load, merge, override and validate a scenario file.
+
+    Args:
+        path: the YAML file.
+        overrides: dotted key paths mapped to values, as ``--set`` gives them
+            (``{"parameters.leak_quality": 0.8}``); string values are read as YAML.
+
+    Returns:
+        The frozen ``Scenario``; ``scenario_source`` records where it came from.
+    """
+    path = Path(path)
+    data, origins = _read_with_extends(path)
+    data = apply_overrides(data, origins, overrides or {})
+    return validate_data(data, origins, str(path))
+
+
+def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
+    """Validate a scenario given as YAML text (no ``extends``); used by notebooks and tests."""
+    data, origins = parse_yaml_text(text, source)
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario must be a mapping of keys", source, (), 1)
+    if "extends" in data:
+        raise ScenarioError("'extends' needs a file; use load_scenario", source, ("extends",), origins[("extends",)][1])
+    return validate_data(data, origins, source)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """Turn CLI ``key.path=value`` strings into an overrides mapping."""
+    result: dict[str, Any] = {}
+    for raw in pairs:
+        parts, value = _split_override(raw)
+        result[".".join(parts)] = value
+    return result

@@ -1,0 +1,82 @@
+"""Read YAML while remembering where every key came from.
+
+PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two
+duplicate keys; we need both the lines (for error messages) and a hard error on
+duplicates. We compose the node tree once and build plain Python data from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.config.errors import KeyPath, ScenarioError
+
+# Where each key path was written: (source name, 1-based line).
+Origins = dict[KeyPath, tuple[str, int]]
+
+
+def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins) -> Any:
+    origins[path] = (source, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ScenarioError("keys must be plain names", source, path, key_node.start_mark.line + 1)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise ScenarioError("YAML merge keys (<<) are not supported; use 'extends'", source, path,
+                                    key_node.start_mark.line + 1)
+            key = _scalar(key_node, source, path)
+            if key in result:
+                raise ScenarioError(f"duplicate key '{key}'", source, path, key_node.start_mark.line + 1)
+            child = (*path, key)
+            result[key] = _construct(value_node, source, child, origins)
+            origins[child] = (source, key_node.start_mark.line + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, source, (*path, i), origins) for i, item in enumerate(node.value)]
+    return _scalar(node, source, path)
+
+
+def _scalar(node: yaml.Node, source: str, path: KeyPath) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"cannot read value: {exc}", source, path, node.start_mark.line + 1) from None
+    finally:
+        loader.dispose()
+
+
+def parse_yaml_text(text: str, source: str) -> tuple[Any, Origins]:
+    """Parse YAML text into plain data plus the origin of every key path."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or str(exc)
+        raise ScenarioError(f"not valid YAML: {problem}", source, (), line) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"not valid YAML: {exc}", source) from None
+    origins: Origins = {}
+    if node is None:
+        return None, origins
+    return _construct(node, source, (), origins), origins
+
+
+def read_yaml_file(path: Path) -> tuple[Any, Origins]:
+    """Read a YAML file; a missing or unreadable file is a ``ScenarioError``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", str(path)) from None
+    except IsADirectoryError:
+        raise ScenarioError("is a directory, not a YAML file", str(path)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError("is not UTF-8 text", str(path)) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read file: {exc.strerror}", str(path)) from None
+    return parse_yaml_text(text, str(path))

@@ -1,0 +1,325 @@
+"""One step of the model for a whole batch: observe → decide → act → update.
+
+``observe`` derives what every actor sees at time t (frontier, trust, controls in force,
+channels); ``advance`` applies the decision rules and flows and returns the state at
+t + dt. Both are pure: they read a ``State`` and return new arrays. All actors read
+state t and write state t + dt (synchronous update), so actor order never matters.
+There is no Python loop over runs, actors or sectors: every line acts on whole arrays.
+Mechanisms that can only act on some actor pairs run on pair lists (``sim.pairs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.pairs import Pairs, sum_to_actors
+from sim.params import RunParameters
+from sim.rng import Streams
+from sim.rules import channels, espionage, growth, inputs, ties, trust
+from sim.rules import policy as responses
+from sim.rules.common import relax
+from sim.schedule import PolicySchedule
+from sim.state import BlocGroups, State, rival_ratio
+from sim.world import World
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Context:
+    """What stays fixed over a model's life: structure, policies, parameters, randomness.
+
+    The ``*_pairs`` arrays are static quantities gathered once onto a pair list.
+    """
+
+    world: World
+    schedule: PolicySchedule
+    params: RunParameters
+    streams: Streams
+    pairs: Pairs
+    dt: float
+    noise: bool
+    espionage: bool
+    breakthroughs: bool
+    endogenous_escalation: bool
+    grim: bool
+    logistic_kernel: bool      # every run has ν = 1
+    conduit_reach: Array       # (A,) best conduit reachable by each actor
+    cyber: int | None          # index of the cyber sector (defence against espionage)
+    reference_flow: float      # cross-bloc knowledge flow with no controls (decoupling index)
+    rival_first: Array         # rival pairs (receiver, source), for the decoupling index
+    rival_second: Array
+    control_imports: Array     # (P_ctrl, S) target's import share from the controller
+    control_sources: Array     # (P_ctrl, S) target's knowledge share from the controller
+    control_exports: Array     # (P_ctrl, S) controller's market share in the target
+    control_hawkishness: Array  # (P_ctrl,) controller's hawkishness, 0 for non-rival pairs
+    coop_friction: Array       # (P_coop,)
+    coop_in_control: Array     # (P_coop,) index of the (partner → receiver) control pair, or -1
+    rival_controllers: Array   # (A,) number of rival controllers of each actor (at least 1)
+    blocs: BlocGroups          # actors grouped by bloc
+
+
+def make_context(world: World, schedule: PolicySchedule, params: RunParameters, streams: Streams, pairs: Pairs,
+                 dt: float, noise: bool, espionage_on: bool, breakthroughs: bool,
+                 endogenous_escalation: bool, grim: bool) -> Context:
+    usable = world.conduit[None, :] * world.link * ~world.rival
+    np.fill_diagonal(usable, 0.0)
+    base = world.source_share * (1.0 - world.friction)[:, :, None] * world.weight
+    ctrl, coop = pairs.control, pairs.cooperation
+    lookup = {(int(a), int(b)): p for p, (a, b) in enumerate(zip(ctrl.first, ctrl.second, strict=True))}
+    rival_first, rival_second = np.nonzero(world.rival)
+    return Context(
+        world=world, schedule=schedule, params=params, streams=streams, pairs=pairs, dt=dt, noise=noise,
+        espionage=espionage_on, breakthroughs=breakthroughs, endogenous_escalation=endogenous_escalation,
+        grim=grim, logistic_kernel=bool(np.all(params.values["catch_up_shape"] == 1.0)),
+        conduit_reach=usable.max(axis=1),
+        cyber=world.sectors.index("cyber") if "cyber" in world.sectors else None,
+        reference_flow=float(base[world.rival].sum()),
+        rival_first=rival_first, rival_second=rival_second,
+        control_imports=world.import_share[ctrl.second, ctrl.first],
+        control_sources=world.source_share[ctrl.second, ctrl.first],
+        control_exports=world.export_share[ctrl.first, ctrl.second],
+        control_hawkishness=world.hawkishness[ctrl.first] * pairs.control_rival,
+        coop_friction=world.friction[coop.first, coop.second],
+        coop_in_control=np.array([lookup.get((int(b), int(a)), -1) for a, b in zip(coop.first, coop.second, strict=True)],
+                                 dtype=int),
+        rival_controllers=np.maximum(world.rival.sum(axis=0), 1),
+        blocs=BlocGroups.of(world),
+    )
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Derived quantities at time t, shared by the rules and the recorder (shapes as named)."""
+
+    capability: Array          # K (R, A, S)
+    frontier: Array            # (R, 1, S)
+    relative: Array            # K / frontier (R, A, S)
+    trust: Array               # a's trust in b (R, A, A)
+    controls: Array            # X in force on control pairs (R, P_ctrl, S)
+    leak: Array                # leak share on control pairs (R, P_ctrl, S)
+    controls_on_mean: Array    # mean control on a by b over sectors (R, A, A)
+    knowledge: Array           # O, knowledge channel weights, receiver-major (R, A, A, S)
+    kernel: Array              # Φ(K_a / K_b) (R, A, A, S)
+    absorptive: Array          # (R, A, S)
+    bottleneck: Array          # U (R, A, S)
+    self_sufficiency: Array    # domestic share of inputs (R, A, S)
+    deny: Array                # denial exposure (R, A, S)
+    closed_imports: Array      # share of imports closed by controls (R, A, S)
+    reopened_imports: Array    # share of imports reopened by evasion (R, A, S)
+    decoupling: Array          # (R,) 1 - cross-bloc flow / flow without controls
+
+
+def observe(state: State, ctx: Context, k: int) -> Observation:
+    """Everything actors perceive at step ``k`` (policy arrays of that step)."""
+    w, sch, pairs, p3, p4 = ctx.world, ctx.schedule, ctx.pairs, ctx.params.p3, ctx.params.p4
+    ctrl = pairs.control
+    runs, n_a, n_s = state.log_capability.shape
+    capability = np.exp(state.log_capability)
+    frontier = capability.max(axis=1, keepdims=True)
+    relative = capability / frontier
+
+    # Controls in force: policy (allies align on the bloc's strongest) plus escalation (C27, C04).
+    policy = np.maximum(sch.controls[k][ctrl.first, ctrl.second],
+                        p3.ally_alignment * sch.bloc_controls[k][ctrl.first, ctrl.second])
+    controls = np.minimum(1.0, policy + state.escalation)
+    leak = channels.leakage(state.evasion[:, ctrl.second], state.enforcement, p3.leak_quality, p3.evasion_premium)
+    passing = state.ties * channels.openness(controls, leak)      # what still flows on control pairs
+    controls_on_mean = np.zeros((runs, n_a, n_a))
+    controls_on_mean[:, ctrl.second, ctrl.first] = controls.mean(axis=-1)
+
+    # Knowledge channel (C25, C22/C23 data flows, C26 friction), redirected to open sources.
+    raw = w.source_share * channels.data_flow_factor(sch.localisation[k], w.data_intensity, p4.localisation_flow_cut)
+    raw[:, ctrl.second, ctrl.first] *= passing
+    knowledge = inputs.redirect(raw, p4.reallocation)
+    knowledge *= p4.foreign_potency * (1.0 - w.friction)[None, :, :, None]
+    kernel = channels.catch_up_kernel(capability[:, :, None, :] / capability[:, None, :, :],
+                                      p4.catch_up_shape, ctx.logistic_kernel)
+    absorptive = growth.absorptive_capacity(w.absorptive, state.rd_stock, p3.absorptive_half * state.stock_reference)
+
+    # Input channel (C04, C05): what arrives, redirected, weighted by supplier quality.
+    delivered = np.broadcast_to(w.import_share * (1.0 - sch.disruption[k])[None, :, :], (runs, n_a, n_a, n_s)).copy()
+    delivered[:, ctrl.second, ctrl.first] *= passing
+    imported = inputs.import_quality(delivered, relative, p4.reallocation)
+    log_availability = np.log(inputs.availability(state.domestic, relative, imported, p3.input_substitution))
+    deny, closed, reopened = responses.denial(ctx.control_imports, ctx.control_sources, controls, leak, ctrl.to_second)
+    cross = (knowledge[:, ctx.rival_first, ctx.rival_second] * w.weight).sum(axis=(1, 2)) / p3.foreign_potency[:, 0, 0]
+    return Observation(
+        capability=capability, frontier=frontier, relative=relative,
+        trust=trust.trust_level(state.trust_positive, state.trust_negative),
+        controls=controls, leak=leak, controls_on_mean=controls_on_mean, knowledge=knowledge, kernel=kernel,
+        absorptive=absorptive,
+        bottleneck=inputs.bottleneck(log_availability, state.log_availability0, w.dependency),
+        self_sufficiency=inputs.domestic_share(state.domestic, relative, imported),
+        deny=deny, closed_imports=closed, reopened_imports=reopened,
+        decoupling=1.0 - cross / ctx.reference_flow,
+    )
+
+
+@dataclass(frozen=True)
+class StepEvents:
+    """Stochastic events of one step, for diagnostics: (R, A, A) spy → victim."""
+
+    espionage: Array
+    detected: Array
+
+
+def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State, StepEvents]:
+    """State at t + dt from state and observation at t (step index ``k``)."""
+    w, sch, p2, p3, dt = ctx.world, ctx.schedule, ctx.params.p2, ctx.params.p3, ctx.dt
+    ctrl, coop = ctx.pairs.control, ctx.pairs.cooperation
+    runs, n_a, n_s = state.log_capability.shape
+
+    # --- decide: responses to denial (C03, C06) ------------------------------------------
+    shares = responses.rd_shares(w.rd_shares0, w.weight, obs.deny, p3.substitution_response,
+                                 sch.programme[k], p3.program_boost)
+    elapsed = sch.times[k] - sch.times[0]
+    trend = w.budget_growth_long + (w.budget_growth - w.budget_growth_long) * np.exp(-elapsed / w.budget_growth_fade)
+    budget_rate = responses.budget_growth(trend, sch.sanctions[k], p3.sanction_budget_drag, obs.deny, w.weight,
+                                          p3.substitution_budget)
+
+    # --- act: R&D and growth (C03, C07-C11, C25, C26, C34) ------------------------------
+    giver_open = 1.0 - _gather_or_zero(obs.controls, ctx.coop_in_control)
+    partner_rd = state.rd_effective[:, coop.second]
+    effective_rd = growth.pooled_rd(state.rd_effective, state.cooperation, partner_rd, ctx.coop_friction,
+                                    p3.pooling_efficiency, coop.to_first) + _project_rd(obs.trust, ctx, k)
+    data_factor = growth.data_factor(state.data, p3.data_elasticity, w.data_intensity)
+    g_own = growth.own_innovation(w.innovation * p3.innovation_scale, w.research_productivity, effective_rd,
+                                  state.rd_reference, p3.rd_elasticity, obs.frontier, w.knowledge_returns, data_factor,
+                                  obs.relative, p3.frontier_proximity)
+    g_catch = growth.catch_up(w.catch_up * p3.catch_up_scale, obs.absorptive, obs.knowledge, obs.kernel)
+    g_transfer = growth.transfer(p3.transfer_rate, state.cooperation, obs.trust[:, coop.second, coop.first],
+                                 giver_open, ctx.coop_friction, obs.kernel[:, coop.first, coop.second], coop.to_first)
+    g_network = p3.spillover_strength * (state.growth @ w.spillover.T)
+    g_learning = growth.learning_drag(w.learning, p3.learning_drag, ctx.control_exports, obs.controls, ctrl.to_first)
+    own_growth = g_own + g_catch + g_transfer
+    drift = (obs.bottleneck**p3.bottleneck_sensitivity * (own_growth + g_network) + g_learning
+             - p3.bottleneck_drag * np.maximum(0.0, 1.0 - obs.bottleneck))
+    log_capability = state.log_capability + dt * drift
+
+    # --- stochastic: shocks, breakthroughs, espionage (C24, C33) -----------------------
+    shape = (n_a, n_s)
+    if ctx.noise:
+        sigma = w.noise * p3.noise_scale
+        log_capability = (log_capability + sigma * np.sqrt(dt) * ctx.streams.normal("capability_noise", k, shape)
+                          - 0.5 * sigma**2 * dt)
+    if ctx.breakthroughs:
+        hit = ctx.streams.uniform("breakthrough_event", k, shape) < 1.0 - np.exp(-p3.breakthrough_rate * dt)
+        size = p3.breakthrough_size * np.exp(0.5 * ctx.streams.normal("breakthrough_size", k, shape))
+        log_capability = log_capability + hit * size
+    events = StepEvents(np.zeros((runs, n_a, n_a), bool), np.zeros((runs, n_a, n_a), bool))
+    if ctx.espionage and ctx.pairs.hostile.size:
+        events, gain = _espionage(obs, ctx, k)
+        log_capability = log_capability + gain
+
+    # --- trust and cooperation (C01, C24, C26, C31) -------------------------------------
+    cooperation_full = np.zeros((runs, n_a, n_a))
+    cooperation_full[:, coop.first, coop.second] = state.cooperation.mean(axis=-1)
+    honoured = cooperation_full * (1.0 - obs.controls_on_mean)
+    suffered = (events.detected.transpose(0, 2, 1) + sch.trust_shock[k]
+                + p3.control_offence * np.maximum(0.0, obs.controls_on_mean - state.controls_on_mean))
+    positive, negative = trust.update_evidence(state.trust_positive, state.trust_negative, honoured, suffered,
+                                               p3.trust_memory, p3.trust_negative_weight, dt)
+    mutual = np.minimum(obs.trust, obs.trust.transpose(0, 2, 1))
+    pressure = obs.controls_on_mean.max(axis=-1)
+    pair_pressure = 0.5 * (pressure[:, coop.first] + pressure[:, coop.second])
+    caught = (events.detected | events.detected.transpose(0, 2, 1))
+    broken = state.broken | caught if ctx.grim else state.broken
+    allowed = sch.cooperation[k][coop.first, coop.second][None] * ~broken[:, coop.first, coop.second, None]
+    target = trust.cooperation_target(allowed, mutual[:, coop.first, coop.second], pair_pressure,
+                                      p2.cooperation_slope, p2.cooperation_threshold, p2.pressure_response)
+    cooperation = relax(state.cooperation, target, p3.cooperation_speed, dt)
+    if not ctx.grim:
+        cooperation = cooperation * np.where(caught[:, coop.first, coop.second], p2.forgiveness, 1.0)[..., None]
+
+    # --- escalation of controls, Richardson (C27) ---------------------------------------
+    ratio = rival_ratio(obs.capability, ctx.blocs, ctrl)
+    escalation = state.escalation
+    if ctx.endogenous_escalation and k >= sch.branch_step:
+        threat = responses.threat(ratio, state.threat_ratio, dt, w.weight, p3.escalation_threshold,
+                                  p3.escalation_speed_weight)
+        counter = obs.controls_on_mean[:, ctrl.first, ctrl.second][..., None]
+        offended = events.detected[:, ctrl.second, ctrl.first][..., None]
+        grievance = p3.escalation_grievance + p3.espionage_grievance * offended
+        change = responses.escalation_change(threat, counter, obs.controls, grievance, p3.escalation_reaction,
+                                             p3.escalation_counter, p3.escalation_restraint, ctx.control_hawkishness)
+        escalation = np.clip(escalation + dt * change, 0.0, 1.0)
+
+    # --- evasion and enforcement, the 'chess game' (C28) ---------------------------------
+    rival_pairs = ctx.pairs.control_rival
+    aimed = sum_to_actors(state.enforcement * rival_pairs, ctrl.to_second) / ctx.rival_controllers
+    conduit_access = p3.conduit_scale * ctx.conduit_reach[None, :, None]
+    evasion = np.clip(state.evasion + dt * responses.evasion_change(
+        state.evasion, obs.closed_imports, conduit_access, p3.evasion_build, p3.evasion_max, aimed[..., None],
+        p3.enforcement_bite), 0.0, p3.evasion_max)
+    leak_flow = (obs.controls * obs.leak).mean(axis=-1)
+    enforcement = np.clip(state.enforcement + dt * responses.enforcement_change(
+        state.enforcement, leak_flow, p2.enforcement_response, p2.enforcement_decay),
+        0.0, 1.0) * rival_pairs
+
+    # --- stocks (C03, C06, C22, C02) -----------------------------------------------------
+    budget = state.budget * np.exp(dt * budget_rate)
+    rd_effective = relax(state.rd_effective, budget[..., None] * shares, 1.0 / p3.gestation, dt)
+    decay = np.exp(-p3.rd_depreciation * dt)
+    rd_stock = state.rd_stock * decay + effective_rd * (1.0 - decay) / p3.rd_depreciation
+    domestic = relax(state.domestic, responses.domestic_target(w.domestic0, obs.deny, p3.substitution_response,
+                                                               obs.absorptive), 1.0 / p3.gestation, dt)
+    data = state.data * np.exp(dt * w.data_growth * (1.0 + p2.localisation_data_gain * sch.localisation[k]))
+    new_ties = ties.update_ties(state.ties, obs.controls, rival_pairs, p3.tie_decay, p3.tie_spillover,
+                                p3.tie_recovery, dt)
+
+    return state.evolve(
+        log_capability=log_capability, rd_stock=rd_stock, rd_effective=rd_effective, budget=budget, data=data,
+        domestic=domestic, trust_positive=positive, trust_negative=negative, cooperation=cooperation,
+        escalation=escalation, evasion=evasion, enforcement=enforcement, ties=new_ties, threat_ratio=ratio,
+        growth=own_growth, broken=broken, controls_on_mean=obs.controls_on_mean,
+    ), events
+
+
+def _gather_or_zero(values: Array, index: Array) -> Array:
+    """``values[:, index]`` with zeros where ``index`` is -1, (R, len(index), ...)."""
+    gathered = values[:, np.maximum(index, 0)]
+    return np.where((index >= 0)[None, :, None], gathered, 0.0)
+
+
+def _project_rd(trust_now: Array, ctx: Context, k: int) -> Array:
+    """R&D that running joint projects add to each party, (R, A, S) (C07, C16, C18).
+
+    Each party adds the project budget, scaled by the lowest mutual trust among the
+    parties and by their average friction.
+    """
+    sch, w = ctx.schedule, ctx.world
+    runs = trust_now.shape[0]
+    active = sch.project_active[k]
+    if not active.any():
+        return np.zeros((runs, w.n_actors, w.n_sectors))
+    members = sch.project_members[active].astype(bool)                                  # (P, A)
+    pair = members[:, :, None] & members[:, None, :] & ~np.eye(w.n_actors, dtype=bool)  # (P, A, A)
+    mutual = np.minimum(trust_now, trust_now.transpose(0, 2, 1))
+    gate = np.where(pair[None], mutual[:, None], 1.0).min(axis=(2, 3))                  # (R, P)
+    friction = (pair * w.friction).sum(axis=(1, 2)) / pair.sum(axis=(1, 2))            # (P,)
+    effort = gate * (sch.project_budget[active] * (1.0 - friction))                     # (R, P)
+    return np.einsum("rp,pa,ps->ras", effort, members.astype(float), sch.project_sector[active])
+
+
+def _espionage(obs: Observation, ctx: Context, k: int) -> tuple[StepEvents, Array]:
+    """Espionage on hostile pairs (C24); draws are made on all (A, A) pairs so that adding
+    a pair in one scenario does not shift another pair's random numbers (common random numbers)."""
+    w, p2, p3, hostile = ctx.world, ctx.params.p2, ctx.params.p3, ctx.pairs.hostile
+    runs, n_a, _ = obs.capability.shape
+    spy, victim = hostile.first, hostile.second
+    hostility = np.where(ctx.pairs.hostile_rival, 1.0, p2.partner_hostility)
+    if ctx.cyber is None:
+        defence = np.zeros((runs, hostile.size))
+    else:
+        defence = p2.cyber_defence * obs.relative[:, victim, ctx.cyber]
+    probability = espionage.event_probability(p2.espionage_rate, hostility, defence, ctx.dt)
+    happened = ctx.streams.uniform("espionage_event", k, (n_a, n_a))[:, spy, victim] < probability
+    sector_draw = ctx.streams.uniform("espionage_sector", k, (n_a, n_a))[:, spy, victim]
+    gap, effective = espionage.stolen_gain(happened, sector_draw, obs.kernel[:, spy, victim], w.weight, hostile.to_first)
+    detected = effective & (ctx.streams.uniform("espionage_detection", k, (n_a, n_a))[:, spy, victim]
+                            < p2.espionage_detection)
+    return StepEvents(hostile.scatter(effective, n_a, False), hostile.scatter(detected, n_a, False)), \
+        p3.espionage_potency * obs.absorptive * gap

@@ -1,0 +1,199 @@
+"""``DecouplingModel``: the Mesa model that owns a batch of runs and steps it.
+
+One instance simulates R runs at once; every state array has a leading run axis, so
+R = 1 is an interactive run and R = 10,000 a sweep chunk, on the same code path. The
+model builds the static world and policy schedule, holds the state, calls the pure
+rules each step and records trajectories. It does no file I/O and draws no plots.
+
+Parameters are keywords, so ``mesa.batch_run(DecouplingModel, parameters={...},
+rng=[...])`` works; ``rng`` is the root seed of the seed tree.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.agents import Actor
+from sim.config.errors import ScenarioError
+from sim.config.loader import load_scenario
+from sim.config.parameters import PARAMETER_NAMES, ModelParameters
+from sim.config.schema import Scenario
+from sim.dynamics import Observation, StepEvents, advance, make_context, observe
+from sim.pairs import build_pairs
+from sim.params import RunParameters
+from sim.recorder import Recorder
+from sim.rng import Streams, run_keys
+from sim.schedule import build_schedule, step_times
+from sim.state import initial_state
+from sim.world import build_world
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_scenario(path: str, mtime: float) -> Scenario:
+    return load_scenario(path)
+
+
+def resolve_scenario(config: Scenario | str | Path | None) -> tuple[Scenario, Path | None]:
+    """A ``Scenario`` and the folder relative paths in it refer to."""
+    if isinstance(config, Scenario):
+        return config, None
+    path = Path(config) if config is not None else DEFAULT_SCENARIO
+    if not path.exists():
+        raise ScenarioError("file not found", str(path))
+    return _cached_scenario(str(path.resolve()), path.stat().st_mtime), path.resolve().parent
+
+
+def _root_seed(rng: Any, scenario: Scenario) -> int:
+    if rng is None:
+        return scenario.seed
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and 0 <= int(rng) < 2**63:
+        return int(rng)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63))
+    raise ScenarioError(f"rng must be a non-negative integer seed or a numpy Generator, not {rng!r}", "DecouplingModel", ("rng",))
+
+
+class DecouplingModel(mesa.Model):
+    """A batch of R runs of the decoupling model.
+
+    Args:
+        config: a ``Scenario``, a path to a scenario YAML, or None for the baseline.
+            (Named ``config`` because Mesa's own ``Model`` reserves ``scenario``.)
+        runs: R, the number of runs simulated together.
+        rng: root seed of the seed tree (an int); None uses the scenario's seed.
+        first_run: index of this batch's first run in the whole experiment; run i of
+            the experiment always gets the same random streams, whatever the batching.
+        parameter_table: optional {parameter name: R values} varying parameters by run.
+        **parameters: scalar overrides of ``ModelParameters`` fields for every run.
+
+    Attributes:
+        config: the scenario used; world: static structure; schedule: policies by step.
+        seed: the root seed; times: recorded years, (T + 1,); observation: what actors
+        perceive now; recorder: trajectories recorded so far.
+    """
+
+    def __init__(
+        self,
+        config: Scenario | str | Path | None = None,
+        *,
+        runs: int = 1,
+        rng: Any = None,
+        first_run: int = 0,
+        parameter_table: Mapping[str, Any] | None = None,
+        **parameters: float,
+    ) -> None:
+        scenario, source_dir = resolve_scenario(config)
+        seed = _root_seed(rng, scenario)
+        super().__init__(rng=seed)
+        if not isinstance(runs, (int, np.integer)) or runs < 1:
+            raise ScenarioError(f"runs must be a positive integer, not {runs!r}", "DecouplingModel", ("runs",))
+        if parameters:
+            scenario = _with_parameters(scenario, parameters)
+        self.config = scenario
+        self.seed = seed
+        self.first_run = int(first_run)
+        self.runs = int(runs)
+        self.world = build_world(scenario)
+        self.schedule = build_schedule(scenario, self.world, source_dir)
+        self.times = step_times(scenario)
+        self.n_steps = len(self.times) - 1
+        self.params = RunParameters(scenario.parameters, self.runs, parameter_table)
+        self.actors = [
+            Actor(self, i, name, spec.bloc, spec.hawkishness, spec.conduit_capacity, spec.absorptive)
+            for i, (name, spec) in enumerate(scenario.actors.items())
+        ]
+        self.pairs = build_pairs(self.world, self.schedule)
+        self._context = make_context(
+            self.world, self.schedule, self.params, Streams(run_keys(seed, self.first_run, self.runs)), self.pairs,
+            dt=scenario.time.step, noise=scenario.stochastic.noise, espionage_on=scenario.stochastic.espionage,
+            breakthroughs=scenario.stochastic.breakthroughs,
+            endogenous_escalation=scenario.rules.endogenous_escalation, grim=scenario.rules.reciprocity == "grim",
+        )
+        state = initial_state(self.world, self.params, self.pairs)
+        first_look = observe(state, self._context, 0)
+        self._state = state.evolve(controls_on_mean=first_look.controls_on_mean)
+        self._k = 0
+        self.observation: Observation = first_look
+        self.recorder = Recorder(self.n_steps + 1, self.runs, self.world, self.pairs)
+        self.recorder.record(0, first_look, self._state, None)
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector.collect(self)
+
+    # ----------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance every run by one time step and record the result."""
+        if self._k >= self.n_steps:
+            self.running = False
+            return
+        self._state, events = advance(self._state, self.observation, self._context, self._k)
+        self._k += 1
+        self.observation = observe(self._state, self._context, min(self._k, self.n_steps - 1))
+        self.recorder.record(self._k, self.observation, self._state, events)
+        self.datacollector.collect(self)
+        if self._k >= self.n_steps:
+            self.running = False
+
+    def run_to_end(self) -> None:
+        """Step until the horizon (what ``run_model`` does, without Mesa's event machinery per call)."""
+        while self.running:
+            self.step()
+
+    @property
+    def year(self) -> float:
+        """Calendar time of the current state."""
+        return float(self.times[self._k])
+
+    @property
+    def steps_done(self) -> int:
+        return self._k
+
+    def actor(self, name: str) -> Actor:
+        """The ``Actor`` agent called ``name``."""
+        for agent in self.actors:
+            if agent.name == name:
+                return agent
+        raise KeyError(name)
+
+    # ----------------------------------------------------------------------------------------
+    def _reporters(self) -> dict[str, Any]:
+        """Model-level scalars of run 0 for Mesa's DataCollector (what ``batch_run`` returns)."""
+        weight = self.world.weight / self.world.weight.sum()
+        reporters: dict[str, Any] = {
+            "year": lambda m: m.year,
+            "decoupling_index": lambda m: float(m.observation.decoupling[0]),
+        }
+        for i, name in enumerate(self.world.actors):
+            reporters[f"capability_index[{name}]"] = (
+                lambda m, i=i: float(np.exp(weight @ np.log(m.observation.capability[0, i]))))
+        return reporters
+
+
+def _with_parameters(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    unknown = [k for k in overrides if k not in PARAMETER_NAMES]
+    if unknown:
+        import difflib
+
+        hint = difflib.get_close_matches(unknown[0], PARAMETER_NAMES, n=1)
+        raise ScenarioError(f"unknown parameter '{unknown[0]}'" + (f"; did you mean '{hint[0]}'?" if hint else ""),
+                            "DecouplingModel", (unknown[0],))
+    from pydantic import ValidationError
+
+    merged = {**scenario.parameters.model_dump(), **overrides}
+    try:
+        parameters = ModelParameters.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ScenarioError(str(first["msg"]) + f" (got {first.get('input')!r})", "DecouplingModel",
+                            ("parameters", *first["loc"])) from None
+    return scenario.model_copy(update={"parameters": parameters})
+
+
+__all__ = ["DecouplingModel", "StepEvents"]

@@ -1,0 +1,66 @@
+"""Per-run parameter arrays: one value of every model parameter for each run.
+
+A batch of R runs may vary any parameter of ``ModelParameters`` between runs (a sweep
+chunk); the others hold the scenario's value. Arrays are exposed in the shapes the rules
+broadcast with: ``p2.name`` is (R, 1) for pair lists (R, P), ``p3.name`` is (R, 1, 1) for
+(R, A, S) and (R, P, S), and ``p4.name`` is (R, 1, 1, 1) for (R, A, A, S).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from sim.config.errors import ScenarioError
+from sim.config.parameters import PARAMETER_NAMES, ModelParameters, parameter_metadata
+
+
+class RunParameters:
+    """Parameter values per run.
+
+    Args:
+        base: the scenario's parameters (scalars).
+        runs: R, the batch size.
+        table: optional mapping of parameter name to R values (a sweep chunk).
+    """
+
+    def __init__(self, base: ModelParameters, runs: int, table: Mapping[str, Any] | None = None) -> None:
+        values = {name: np.full(runs, float(getattr(base, name))) for name in PARAMETER_NAMES}
+        for name, column in (table or {}).items():
+            values[name] = _checked_column(name, column, runs)
+        self.runs = runs
+        self.values = values
+        self.p2 = SimpleNamespace(**{k: v[:, None] for k, v in values.items()})
+        self.p3 = SimpleNamespace(**{k: v[:, None, None] for k, v in values.items()})
+        self.p4 = SimpleNamespace(**{k: v[:, None, None, None] for k, v in values.items()})
+
+    def row(self, run: int) -> dict[str, float]:
+        """All parameter values of one run."""
+        return {name: float(v[run]) for name, v in self.values.items()}
+
+
+def _checked_column(name: str, column: Any, runs: int) -> np.ndarray:
+    if name not in PARAMETER_NAMES:
+        import difflib
+
+        hint = difflib.get_close_matches(name, PARAMETER_NAMES, n=1)
+        raise ScenarioError(f"unknown parameter '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else ""),
+                            "parameter table", (name,))
+    try:
+        array = np.asarray(column, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ScenarioError("values must be numbers", "parameter table", (name,)) from None
+    if array.size == 1:
+        array = np.full(runs, array[0])
+    if array.size != runs:
+        raise ScenarioError(f"has {array.size} values for {runs} runs", "parameter table", (name,))
+    meta = parameter_metadata(name)
+    bad = ~np.isfinite(array) | (array < meta["ge"]) | (array > meta["le"])
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ScenarioError(f"run {i} has {array[i]!r}, outside [{meta['ge']}, {meta['le']}]",
+                            "parameter table", (name,))
+    return array

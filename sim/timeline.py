@@ -1,0 +1,105 @@
+"""Read the real policy timeline (CSV) into events the schedule can replay.
+
+Columns: date, imposer, target, sectors, kind, scale, description, reference.
+``imposer``/``target`` name actors or blocs (several joined by ';'); ``sectors`` is
+'all' or names joined by ';'. Every problem names the file and its line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from sim.config.errors import ScenarioError
+from sim.config.schema import HistorySpec
+from sim.world import World
+
+KINDS = ("sanctions", "export_control", "counter_control", "investment_program",
+         "data_localization", "cooperation_agreement")
+COLUMNS = ("date", "imposer", "target", "sectors", "kind", "scale", "description", "reference")
+
+
+@dataclass(frozen=True)
+class PolicyEvent:
+    """One dated policy act, resolved to indices of the world's actors and sectors."""
+
+    time: float            # decimal year
+    kind: str
+    imposers: tuple[int, ...]
+    targets: tuple[int, ...]
+    sectors: tuple[int, ...]
+    level: float
+    description: str
+
+
+def default_timeline_path() -> Path:
+    return Path(str(resources.files("sim") / "data" / "policy_timeline.csv"))
+
+
+def _decimal_year(text: str) -> float:
+    day = dt.date.fromisoformat(text)
+    start = dt.date(day.year, 1, 1)
+    length = (dt.date(day.year + 1, 1, 1) - start).days
+    return day.year + (day - start).days / length
+
+
+def read_timeline(path: Path, world: World, history: HistorySpec) -> list[PolicyEvent]:
+    """Parse and resolve the timeline; raise ``ScenarioError`` at the first bad row."""
+    source = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError:
+        raise ScenarioError("timeline file not found or unreadable", source) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or tuple(reader.fieldnames[: len(COLUMNS)]) != COLUMNS:
+            raise ScenarioError(f"timeline header must be {','.join(COLUMNS)}", source, (), 1)
+        events = []
+        for row in reader:
+            line = reader.line_num
+            events.append(_event(row, world, history, source, line))
+    return events
+
+
+def _resolve(names: str, world: World, source: str, column: str, line: int) -> tuple[int, ...]:
+    found: list[int] = []
+    for name in (n.strip() for n in names.split(";")):
+        try:
+            found.extend(world.members(name))
+        except KeyError:
+            raise ScenarioError(
+                f"unknown actor or bloc '{name}' (set history.replay: false, or give a timeline that fits your actors)",
+                source, (column,), line) from None
+    return tuple(sorted(set(found)))
+
+
+def _event(row: dict[str, str], world: World, history: HistorySpec, source: str, line: int) -> PolicyEvent:
+    try:
+        time = _decimal_year(row["date"].strip())
+    except (ValueError, AttributeError):
+        raise ScenarioError(f"date '{row['date']}' is not YYYY-MM-DD", source, ("date",), line) from None
+    kind = (row["kind"] or "").strip()
+    if kind not in KINDS:
+        raise ScenarioError(f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}", source, ("kind",), line)
+    scale = (row["scale"] or "").strip()
+    if scale not in history.levels:
+        raise ScenarioError(f"unknown scale '{scale}'; history.levels defines {', '.join(history.levels)}",
+                            source, ("scale",), line)
+    sector_text = (row["sectors"] or "").strip()
+    if sector_text == "all":
+        sectors = tuple(range(world.n_sectors))
+    else:
+        names = [history.sector_aliases.get(s.strip(), s.strip()) for s in sector_text.split(";")]
+        unknown = [s for s in names if s not in world.sectors]
+        if unknown:
+            raise ScenarioError(f"unknown sector '{unknown[0]}'", source, ("sectors",), line)
+        sectors = tuple(world.sectors.index(s) for s in names)
+    return PolicyEvent(
+        time=time, kind=kind,
+        imposers=_resolve(row["imposer"] or "", world, source, "imposer", line),
+        targets=_resolve(row["target"] or "", world, source, "target", line),
+        sectors=sectors, level=history.levels[scale], description=(row["description"] or "").strip(),
+    )
