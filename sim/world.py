@@ -152,8 +152,7 @@ def build_world(scenario: Scenario) -> World:
         return out
 
     capability0 = np.array([[a.capability.get(s, a.default_capability) for s in sectors] for a in specs])
-    shares = per_sector("rd_shares", np.broadcast_to(weight, (len(actors), len(sectors))).copy())
-    shares = shares / shares.sum(axis=1, keepdims=True)
+    shares = np.array([_rd_shares(a.rd_shares, sectors, weight) for a in specs])
     supplier = per_sector("supplier_strength", capability0)
     rd_budget0 = np.array([a.rd_budget for a in specs])
     domestic0 = per_sector("domestic_sourcing", 0.5)
@@ -203,6 +202,16 @@ def build_world(scenario: Scenario) -> World:
         spillover=_sector_matrix(scenario.spillover, sectors),
         source_share=source_share, import_share=import_share, export_share=export_share,
     )
+
+
+def _rd_shares(listed: dict[str, float], sectors: tuple[str, ...], weight: Array) -> Array:
+    """Listed sectors get their share; the others split the rest in proportion to their weight."""
+    shares = np.array([listed.get(s, 0.0) for s in sectors])
+    rest = np.array([s not in listed for s in sectors])
+    remainder = 1.0 - shares.sum()
+    if rest.any():
+        shares[rest] = remainder * weight[rest] / weight[rest].sum()
+    return shares / shares.sum()
 
 
 def _members(name: str, actors: tuple[str, ...], blocs: tuple[str, ...], bloc_of: Array) -> list[int]:

@@ -63,7 +63,7 @@ class ActorSpec(Frozen):
     budget_growth: float = Field(0.03, ge=-0.2, le=0.3, description="real growth of the R&D budget per year in 2015")
     budget_growth_long: float | None = Field(None, ge=-0.2, le=0.3, description="long-run growth the 2015 rate converges to (default: the same)")
     budget_growth_fade: float = Field(15.0, gt=0, le=200, description="years for the gap to the long-run growth to shrink by a factor e")
-    rd_shares: dict[str, float] = Field(default_factory=dict, description="relative R&D effort per sector (renormalised); missing sectors use the sector weight")
+    rd_shares: dict[str, float] = Field(default_factory=dict, description="share of the R&D budget per sector; unlisted sectors split the rest in proportion to their weight")
     absorptive: float = Field(1.0, ge=0, le=2, description="human-capital multiplier of absorptive capacity")
     research_productivity: dict[str, float] = Field(default_factory=dict, description="innovation productivity multiplier per sector (default 1)")
     data_stock: float = Field(1.0, gt=0, description="data endowment in 2015 (relative)")
@@ -88,6 +88,16 @@ class ActorSpec(Frozen):
         for key, number in value.items():
             if not 0 <= number <= 1:
                 raise ValueError(f"value for '{key}' must lie in [0, 1], got {number}")
+        return value
+
+    @field_validator("rd_shares")
+    @classmethod
+    def _shares_sum(cls, value: dict[str, float]) -> dict[str, float]:
+        total = sum(value.values())
+        if total > 1 + 1e-9:
+            raise ValueError(f"shares sum to {total:.3g}; they must not exceed 1")
+        if value and total <= 0:
+            raise ValueError("listed shares must not all be zero")
         return value
 
 

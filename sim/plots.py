@@ -1,0 +1,145 @@
+"""Matplotlib figures from results. No simulation here: every function takes a Dataset.
+
+Each function returns a ``matplotlib.figure.Figure``; ``save_standard_plots`` writes the
+set the CLI produces. Bands are 5-95 % across runs, lines are medians.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+COLOURS = {
+    "United States": "#1f4e9c", "European Union": "#4c8fd6", "Japan": "#7fb3e6", "South Korea": "#9ecae1",
+    "Taiwan": "#6baed6", "China": "#c0392b", "Russia": "#7d3c98", "Third countries": "#7f8c8d",
+    "West": "#1f4e9c", "Neutral": "#7f8c8d",
+}
+
+
+def _colour(name: str, i: int) -> str:
+    return COLOURS.get(name, plt.get_cmap("tab10")(i % 10))
+
+
+def _band(ax, years: np.ndarray, data: xr.DataArray, label: str, colour: str) -> None:
+    low, mid, high = (data.quantile(q, dim="run").values for q in (0.05, 0.5, 0.95))
+    ax.fill_between(years, low, high, color=colour, alpha=0.2, linewidth=0)
+    ax.plot(years, mid, color=colour, label=label, linewidth=1.8)
+
+
+def fan_chart(ds: xr.Dataset, actors: Sequence[str] = ("United States", "China", "Russia"),
+              sectors: Sequence[str] | None = None, variable: str = "relative_to_reference") -> Figure:
+    """Median and 5-95 % band of a per-actor, per-sector variable over time, one panel per sector."""
+    _require(ds, variable, actors)
+    sectors = list(sectors or ds["sector"].values)
+    columns = min(4, len(sectors))
+    rows = int(np.ceil(len(sectors) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 2.8 * rows), sharex=True, squeeze=False)
+    years = ds["year"].values
+    for ax, sector in zip(axes.flat, sectors, strict=False):
+        for i, actor in enumerate(actors):
+            _band(ax, years, ds[variable].sel(actor=actor, sector=sector), actor, _colour(actor, i))
+        ax.set_title(sector.replace("_", " "), fontsize=10)
+        ax.grid(alpha=0.3)
+        if variable in ("relative_to_reference", "relative_capability"):
+            ax.axhline(1.0, color="black", linewidth=0.6, linestyle=":")
+    for ax in axes.flat[len(sectors):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("year")
+    description = ds[variable].attrs.get("description", variable.replace("_", " "))
+    for row in axes:
+        row[0].set_ylabel("ratio" if "/" in description else variable.replace("_", " "))
+    header = 0.75 / (2.8 * rows + 0.75)   # share of the figure height kept for title and legend
+    fig.tight_layout(rect=(0, 0, 1, 1 - header))
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center", bbox_to_anchor=(0.5, 1 - 0.62 * header), ncol=len(actors),
+               frameon=False, fontsize=9)
+    fig.suptitle(f"{ds.attrs.get('scenario_name', '')}: {description} (median, 5-95 % of {ds.sizes['run']} runs)",
+                 y=1 - 0.15 * header, fontsize=11)
+    return fig
+
+
+def bloc_index_plot(ds: xr.Dataset, relative_to: str | None = "West") -> Figure:
+    """Composite bloc capability index over time; with ``relative_to``, also as a ratio to that bloc."""
+    panels = 2 if relative_to else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4), squeeze=False)
+    years = ds["year"].values
+    index = ds["bloc_index"]
+    for i, bloc in enumerate(index["bloc"].values):
+        _band(axes[0, 0], years, index.sel(bloc=bloc), str(bloc), _colour(str(bloc), i))
+    axes[0, 0].set_ylabel("bloc capability index")
+    axes[0, 0].set_title("Bloc capability index")
+    if relative_to:
+        for i, bloc in enumerate(index["bloc"].values):
+            if bloc == relative_to:
+                continue
+            _band(axes[0, 1], years, index.sel(bloc=bloc) / index.sel(bloc=relative_to), str(bloc), _colour(str(bloc), i))
+        axes[0, 1].axhline(1.0, color="black", linewidth=0.6, linestyle=":")
+        axes[0, 1].set_ylabel(f"ratio to {relative_to}")
+        axes[0, 1].set_title(f"Bloc index relative to {relative_to}")
+    for ax in axes.flat:
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=9)
+    fig.suptitle(f"{ds.attrs.get('scenario_name', '')} (median, 5-95 % of {ds.sizes['run']} runs)", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def gap_heatmap(ds: xr.Dataset, year: float | None = None, variable: str = "relative_to_reference") -> Figure:
+    """Median of ``variable`` at one year as an actor × sector heatmap (default: the last year)."""
+    year = float(ds["year"].values[-1]) if year is None else float(year)
+    if year not in ds["year"].values:
+        raise ValueError(f"year {year} is not in the results ({ds['year'].values[0]}-{ds['year'].values[-1]})")
+    data = ds[variable].sel(year=year).median("run")
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * ds.sizes["sector"], 0.9 + 0.5 * ds.sizes["actor"]))
+    image = ax.imshow(data.values, cmap="RdYlBu", vmin=0.0, vmax=max(1.0, float(np.nanmax(data.values))),
+                      aspect="auto")
+    ax.set_xticks(range(ds.sizes["sector"]), [str(s).replace("_", " ") for s in data["sector"].values],
+                  rotation=45, ha="right")
+    ax.set_yticks(range(ds.sizes["actor"]), data["actor"].values)
+    for (i, j), value in np.ndenumerate(data.values):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                color="white" if value < 0.25 or value > 1.3 else "black")
+    fig.colorbar(image, ax=ax, label=variable.replace("_", " "))
+    ax.set_title(f"{ds.attrs.get('scenario_name', '')}: median {variable.replace('_', ' ')} in {year:.0f}")
+    fig.tight_layout()
+    return fig
+
+
+def save_standard_plots(ds: xr.Dataset, folder: str | Path, actors: Sequence[str] | None = None) -> list[Path]:
+    """Write the CLI's figures as PNG files and return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    present = [a for a in (actors or ("United States", "China", "Russia")) if a in ds["actor"].values]
+    if not present:
+        present = list(ds["actor"].values[:3])
+    figures = {
+        "capability_fan.png": fan_chart(ds, present),
+        "bloc_index.png": bloc_index_plot(ds, "West" if "West" in ds["bloc"].values else None),
+        "gap_heatmap.png": gap_heatmap(ds),
+    }
+    paths = []
+    for name, fig in figures.items():
+        path = folder / name
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def _require(ds: xr.Dataset, variable: str, actors: Sequence[str]) -> None:
+    if variable not in ds:
+        raise ValueError(f"no variable '{variable}' in the results")
+    missing = [a for a in actors if a not in ds["actor"].values]
+    if missing:
+        raise ValueError(f"unknown actor(s): {', '.join(missing)}")

@@ -1,0 +1,147 @@
+"""Results as an ``xarray.Dataset``; saving and loading with provenance.
+
+Dimensions: ``run``, ``year``, ``actor``, ``partner`` (a second actor axis for pair
+variables), ``sector``, ``bloc``, ``parameter``. Attributes record the resolved scenario
+(JSON), the root seed, the first run index, package versions and the creation time, so
+a saved file says how to reproduce itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+from sim import metrics
+from sim.config.errors import ScenarioError
+from sim.config.schema import Scenario
+from sim.recorder import VARIABLES
+
+if TYPE_CHECKING:
+    from sim.model import DecouplingModel
+
+PACKAGES = ("decoupling-sim", "mesa", "numpy", "xarray", "pydantic", "scipy", "netCDF4")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def to_dataset(model: DecouplingModel) -> xr.Dataset:
+    """Turn a finished (or partly run) model into a Dataset with derived metrics."""
+    world, scenario = model.world, model.config
+    n = model.steps_done + 1
+    runs = np.arange(model.first_run, model.first_run + model.runs)
+    coords = {
+        "run": runs,
+        "year": model.times[:n],
+        "actor": list(world.actors),
+        "partner": list(world.actors),
+        "sector": list(world.sectors),
+    }
+    data_vars = {}
+    for name, (dims, description, unit) in VARIABLES.items():
+        values = model.recorder.arrays[name][:n]
+        # Stored time-first; the Dataset is run-first like every other output.
+        data_vars[name] = xr.Variable(("run", "year", *dims), np.moveaxis(values, 0, 1),
+                                      {"description": description, "units": unit})
+    ds = xr.Dataset(data_vars, coords=coords)
+    ds = ds.assign_coords(
+        bloc_of_actor=("actor", [world.blocs[b] for b in world.bloc_of]),
+        sector_weight=("sector", world.weight),
+    )
+    names = list(model.params.values)
+    ds["parameters"] = xr.DataArray(np.stack([model.params.values[k] for k in names], axis=1),
+                                    dims=("run", "parameter"), coords={"parameter": names},
+                                    attrs={"description": "model parameters of each run"})
+    ds = add_metrics(ds, scenario)
+    ds.attrs.update(provenance(scenario, model.seed, model.first_run))
+    return ds
+
+
+def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:
+    """Relative capability, time to parity, P(parity by year), bloc indices."""
+    m = scenario.metrics
+    blocs = ds["bloc_of_actor"]
+    capability = ds["capability"].astype(np.float64)
+    ds["relative_capability"] = (capability / capability.max("actor")).astype(np.float32)
+    ds["relative_capability"].attrs = {"description": "capability / best actor of the year", "units": "ratio"}
+    relative = metrics.relative_to_reference(capability, blocs, m.reference_bloc)
+    ds["relative_to_reference"] = relative.astype(np.float32)
+    ds["relative_to_reference"].attrs = {
+        "description": f"capability / best actor of the {m.reference_bloc} bloc", "units": "ratio"}
+    ttp = metrics.time_to_parity(relative, m.parity_threshold, blocs == m.reference_bloc)
+    ds["time_to_parity"] = ttp
+    ds["time_to_parity"].attrs = {
+        "description": f"first year with capability ≥ {m.parity_threshold} × best of {m.reference_bloc}; "
+                       "NaN if not reached by the horizon (censored) or a member of that bloc",
+        "units": "year"}
+    ds["p_parity"] = metrics.parity_probability(ttp, ds["year"])
+    ds["p_parity"].attrs = {"description": "share of runs at parity by each year", "units": "probability"}
+    gamma = ds["parameters"].sel(parameter="bottleneck_sensitivity")
+    effective = capability * ds["input_availability"].astype(np.float64) ** gamma
+    sector_index = metrics.bloc_sector_index(effective, blocs, m.bloc_aggregation)
+    ds["bloc_sector_index"] = sector_index.astype(np.float32).drop_vars("parameter", errors="ignore").transpose(
+        "run", "year", "bloc", "sector")
+    ds["bloc_sector_index"].attrs = {"description": "bloc capability per sector (CES over members of K·U^γ)",
+                                     "units": "index"}
+    ds["bloc_index"] = metrics.bloc_index(sector_index, ds["sector_weight"]).astype(np.float32).drop_vars(
+        "parameter", errors="ignore").transpose("run", "year", "bloc")
+    ds["bloc_index"].attrs = {"description": "composite bloc capability (weighted geometric mean over sectors)",
+                              "units": "index"}
+    return ds
+
+
+def provenance(scenario: Scenario, seed: int, first_run: int) -> dict[str, str | int]:
+    return {
+        "title": f"decoupling-sim results: {scenario.name}",
+        "scenario_name": scenario.name,
+        "scenario_json": scenario.model_dump_json(),
+        "seed": int(seed),
+        "first_run": int(first_run),
+        "package_versions": json.dumps(package_versions()),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def save(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write a results Dataset to netCDF (written to a temporary name, then renamed)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".partial")
+    encoding = {name: {"zlib": True, "complevel": 1} for name in ds.data_vars}
+    ds.to_netcdf(partial, engine="netcdf4", encoding=encoding)
+    partial.replace(path)
+    return path
+
+
+def load(path: str | Path) -> xr.Dataset:
+    """Read a results file written by ``save`` (fully into memory)."""
+    path = Path(path)
+    if not path.exists():
+        raise ScenarioError("results file not found", str(path))
+    try:
+        with xr.open_dataset(path, engine="netcdf4") as ds:
+            loaded = ds.load()
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"not a readable results file ({exc})", str(path)) from None
+    if "scenario_json" not in loaded.attrs:
+        raise ScenarioError("not a decoupling-sim results file (no scenario in its attributes)", str(path))
+    return loaded
+
+
+def scenario_of(ds: xr.Dataset) -> Scenario:
+    """The scenario a results Dataset was produced from."""
+    return Scenario.model_validate_json(ds.attrs["scenario_json"])
