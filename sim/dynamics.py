@@ -193,7 +193,9 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     g_transfer = growth.transfer(p3.transfer_rate, state.cooperation, obs.trust[:, coop.second, coop.first],
                                  giver_open, ctx.coop_friction, obs.kernel[:, coop.first, coop.second], coop.to_first)
     g_network = p3.spillover_strength * (state.growth @ w.spillover.T)
-    g_learning = growth.learning_drag(w.learning, p3.learning_drag, ctx.control_exports, obs.controls, ctrl.to_first)
+    access = growth.market_access(ctx.control_exports, obs.controls, ctrl.to_first)
+    experience = relax(state.experience, access, p3.experience_adjustment, dt)
+    g_learning = growth.learning_change(w.learning, p3.learning_exponent, state.experience, experience, dt)
     own_growth = g_own + g_catch + g_transfer
     drift = (obs.bottleneck**p3.bottleneck_sensitivity * (own_growth + g_network) + g_learning
              - p3.bottleneck_drag * np.maximum(0.0, 1.0 - obs.bottleneck))
@@ -274,7 +276,7 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         log_capability=log_capability, rd_stock=rd_stock, rd_effective=rd_effective, budget=budget, data=data,
         domestic=domestic, trust_positive=positive, trust_negative=negative, cooperation=cooperation,
         escalation=escalation, evasion=evasion, enforcement=enforcement, ties=new_ties, threat_ratio=ratio,
-        growth=own_growth, broken=broken, controls_on_mean=obs.controls_on_mean,
+        growth=own_growth, broken=broken, controls_on_mean=obs.controls_on_mean, experience=experience,
     ), events
 
 

@@ -39,6 +39,7 @@ class State:
         growth: (R, A, S) last step's growth from innovation, catch-up and transfer.
         broken: (R, A, A) pair cooperation ended for good (grim reciprocity).
         controls_on_mean: (R, A, A) average control on a by b at the last step (new controls offend).
+        experience: (R, A, S) cumulative output relative to a world without controls (learning sectors).
         log_availability0: (R, A, S) input availability of 2015 (normalises U).
         rd_reference: (S,) frontier R&D of 2015 (normalises the idea production function).
         stock_reference: (R, A, 1) each actor's average sector R&D stock of 2015 under each
@@ -62,6 +63,7 @@ class State:
     growth: Array
     broken: Array
     controls_on_mean: Array
+    experience: Array
     log_availability0: Array
     rd_reference: Array
     stock_reference: Array
@@ -134,6 +136,7 @@ def initial_state(world: World, params: RunParameters, pairs: Pairs) -> State:
         growth=np.zeros((runs, n_a, n_s)),
         broken=np.zeros((runs, n_a, n_a), dtype=bool),
         controls_on_mean=np.zeros((runs, n_a, n_a)),
+        experience=np.ones((runs, n_a, n_s)),
         log_availability0=np.log(availability0),
         rd_reference=rd_reference,
         stock_reference=rd.mean(axis=1)[None, :, None] / p3.rd_depreciation,

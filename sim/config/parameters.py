@@ -159,10 +159,14 @@ class ModelParameters(BaseModel):
         0.02, ge=0.0, le=0.2, sweep=(0.0, 0.05), symbol="δ_sanc", unit="1/yr",
         basis="assumption; Gutmann-Neuenkirch-Neumeier 2021 for scale", claims=("C27",),
         meaning="cut in the target's R&D budget growth per unit of financial sanctions")
-    learning_drag: float = param(
-        0.1, ge=0.0, le=1.0, sweep=(0.0, 0.3), symbol="κ_lbd", unit="1/yr",
-        basis="Irwin-Klenow 1994 (learning by doing); Crosignani et al. 2024 (controllers lose market)",
-        claims=("C27",), meaning="growth lost per unit of log export market lost, in learning sectors")
+    learning_exponent: float = param(
+        0.32, ge=0.0, le=1.0, sweep=(0.15, 0.51), symbol="b", unit="1",
+        basis="Irwin-Klenow 1994 (20 % learning rate in DRAM); Nagy et al. 2013 (Wright's law)",
+        claims=("C27",), meaning="Wright's-law exponent: log capability per log cumulative output, learning sectors")
+    experience_adjustment: float = param(
+        0.2, ge=0.01, le=5.0, sweep=(0.05, 1.0), symbol="κ_Q", unit="1/yr",
+        basis="assumption (cumulative output adjusts to a new market size over about five years)",
+        claims=("C27",), meaning="speed at which experience follows a change in export market access")
 
     # --- escalation (Richardson) -------------------------------------------------------------
     escalation_reaction: float = param(

@@ -85,14 +85,22 @@ def pooled_rd(own_rd: Array, cooperation: Array, partner_rd: Array, friction: Ar
     return own_rd + efficiency * partner
 
 
-def learning_drag(learning: Array, drag: Array, export_share: Array, controls: Array, to_controller: Array) -> Array:
-    """Growth a controller loses with its export markets in learning sectors, (R, A, S) ≤ 0.
+def market_access(export_share: Array, controls: Array, to_controller: Array) -> Array:
+    """Share of each actor's market still open to it, (R, A, S) in (0, 1].
+
+    A controller loses the markets it closes (Crosignani et al. 2024).
 
     Args:
-        learning: (S,) 1 for learning-by-doing sectors.
         export_share: (P, S) share of the controller's market in s that lies in the target.
-        controls: X, (R, P, S) on the control pair list.
-        to_controller: (P, A).
+        controls: X, (R, P, S) on the control pair list; to_controller: (P, A).
     """
-    lost = sum_to_actors(controls * export_share, to_controller)
-    return learning * drag * np.log1p(-np.minimum(lost, 0.99))
+    return 1.0 - np.minimum(sum_to_actors(controls * export_share, to_controller), 0.99)
+
+
+def learning_change(learning: Array, exponent: Array, experience: Array, new_experience: Array, dt: float) -> Array:
+    """Wright's-law growth from a change in (relative) experience, (R, A, S) per year.
+
+    ``b·Δ ln Q / Δt`` in learning sectors: losing a market lowers capability by b·ln(1 - x)
+    as experience adjusts, a level effect that reverses when the market reopens.
+    """
+    return learning * exponent * (np.log(new_experience) - np.log(experience)) / dt
