@@ -18,6 +18,7 @@ import xarray as xr
 from sim.config.errors import ScenarioError
 from sim.config.schema import Scenario
 from sim.model import DecouplingModel, resolve_scenario
+from sim.params import checked_column
 from sim.results import add_metrics, provenance, to_dataset
 
 # Runs simulated together by default; larger requests are split into chunks of this size.
@@ -56,8 +57,7 @@ def run(
         raise ScenarioError(f"runs must be a positive integer, not {runs!r}", "run", ("runs",))
     if chunk_size < 1:
         raise ScenarioError(f"chunk_size must be a positive integer, not {chunk_size!r}", "run", ("chunk_size",))
-    table = {k: np.broadcast_to(np.asarray(v, dtype=float).reshape(-1), (runs,)) if np.size(v) in (1, runs)
-             else np.asarray(v) for k, v in (parameter_table or {}).items()}
+    table = {name: checked_column(name, values, runs) for name, values in (parameter_table or {}).items()}
     starts = range(0, runs, chunk_size)
     n_steps_each = None
     parts = []

@@ -49,7 +49,7 @@ class Context:
     conduit_reach: Array       # (A,) best conduit reachable by each actor
     cyber: int | None          # index of the cyber sector (defence against espionage)
     reference_flow: float      # cross-bloc knowledge flow with no controls (decoupling index)
-    rival_first: Array         # rival pairs (receiver, source), for the decoupling index
+    rival_first: Array         # pairs (receiver, source) the decoupling index is measured on
     rival_second: Array
     control_imports: Array     # (P_ctrl, S) target's import share from the controller
     control_sources: Array     # (P_ctrl, S) target's knowledge share from the controller
@@ -69,14 +69,16 @@ def make_context(world: World, schedule: PolicySchedule, params: RunParameters, 
     base = world.source_share * (1.0 - world.friction)[:, :, None] * world.weight
     ctrl, coop = pairs.control, pairs.cooperation
     lookup = {(int(a), int(b)): p for p, (a, b) in enumerate(zip(ctrl.first, ctrl.second, strict=True))}
-    rival_first, rival_second = np.nonzero(world.rival)
+    # Decoupling is measured on rival pairs; without rivals, on all pairs in different blocs.
+    across = world.rival if world.rival.any() else ~world.same_bloc
+    rival_first, rival_second = np.nonzero(across)
     return Context(
         world=world, schedule=schedule, params=params, streams=streams, pairs=pairs, dt=dt, noise=noise,
         espionage=espionage_on, breakthroughs=breakthroughs, endogenous_escalation=endogenous_escalation,
         grim=grim, logistic_kernel=bool(np.all(params.values["catch_up_shape"] == 1.0)),
         conduit_reach=usable.max(axis=1),
         cyber=world.sectors.index("cyber") if "cyber" in world.sectors else None,
-        reference_flow=float(base[world.rival].sum()),
+        reference_flow=float(base[across].sum()),
         rival_first=rival_first, rival_second=rival_second,
         control_imports=world.import_share[ctrl.second, ctrl.first],
         control_sources=world.source_share[ctrl.second, ctrl.first],
@@ -154,7 +156,7 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
         bottleneck=inputs.bottleneck(log_availability, state.log_availability0, w.dependency),
         self_sufficiency=inputs.domestic_share(state.domestic, relative, imported),
         deny=deny, closed_imports=closed, reopened_imports=reopened,
-        decoupling=1.0 - cross / ctx.reference_flow,
+        decoupling=1.0 - cross / ctx.reference_flow if ctx.reference_flow > 0 else np.zeros(runs),
     )
 
 
@@ -282,6 +284,8 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
 
 def _gather_or_zero(values: Array, index: Array) -> Array:
     """``values[:, index]`` with zeros where ``index`` is -1, (R, len(index), ...)."""
+    if values.shape[1] == 0:
+        return np.zeros((values.shape[0], index.size, *values.shape[2:]))
     gathered = values[:, np.maximum(index, 0)]
     return np.where((index >= 0)[None, :, None], gathered, 0.0)
 

@@ -30,7 +30,7 @@ class RunParameters:
     def __init__(self, base: ModelParameters, runs: int, table: Mapping[str, Any] | None = None) -> None:
         values = {name: np.full(runs, float(getattr(base, name))) for name in PARAMETER_NAMES}
         for name, column in (table or {}).items():
-            values[name] = _checked_column(name, column, runs)
+            values[name] = checked_column(name, column, runs)
         self.runs = runs
         self.values = values
         self.p2 = SimpleNamespace(**{k: v[:, None] for k, v in values.items()})
@@ -42,7 +42,8 @@ class RunParameters:
         return {name: float(v[run]) for name, v in self.values.items()}
 
 
-def _checked_column(name: str, column: Any, runs: int) -> np.ndarray:
+def checked_column(name: str, column: Any, runs: int) -> np.ndarray:
+    """One parameter's values for ``runs`` runs (a single value is repeated), checked against its bounds."""
     if name not in PARAMETER_NAMES:
         import difflib
 

@@ -22,6 +22,7 @@ from sim import metrics
 from sim.config.errors import ScenarioError
 from sim.config.schema import Scenario
 from sim.recorder import VARIABLES
+from sim.rules import policy as responses
 
 if TYPE_CHECKING:
     from sim.model import DecouplingModel
@@ -90,6 +91,12 @@ def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         "units": "year"}
     ds["p_parity"] = metrics.parity_probability(ttp, ds["year"])
     ds["p_parity"].attrs = {"description": "share of runs at parity by each year", "units": "probability"}
+    parameter = ds["parameters"].sel
+    ds["escalation_spiral"] = xr.DataArray(
+        responses.richardson_spiral(parameter(parameter="escalation_reaction").values,
+                                    parameter(parameter="escalation_counter").values,
+                                    parameter(parameter="escalation_restraint").values),
+        dims="run", attrs={"description": "Richardson runaway regime, k·k' > m² (diagnostic of the escalation rule)"})
     gamma = ds["parameters"].sel(parameter="bottleneck_sensitivity")
     effective = capability * ds["input_availability"].astype(np.float64) ** gamma
     sector_index = metrics.bloc_sector_index(effective, blocs, m.bloc_aggregation)

@@ -59,7 +59,8 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[s
     if data is None:
         raise ScenarioError("the file is empty; a scenario needs at least 'extends' or 'actors'", str(path))
     if not isinstance(data, dict):
-        raise ScenarioError(f"a scenario must be a mapping of keys, not a {type(data).__name__}", str(path), (), 1)
+        raise ScenarioError(f"a scenario must be a mapping of keys, not a {type(data).__name__}", str(path), (),
+                            origins[()][1])
     parent_name = data.get("extends")
     if parent_name is None:
         return data, origins
@@ -208,7 +209,13 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     path = Path(path)
     data, origins = _read_with_extends(path)
     data = apply_overrides(data, origins, overrides or {})
-    return validate_data(data, origins, str(path))
+    scenario = validate_data(data, origins, str(path))
+    history = scenario.history
+    if history.replay and history.timeline != "default" and not (path.parent / history.timeline).is_file():
+        source, line = _locate(origins, ("history", "timeline"), str(path))
+        raise ScenarioError(f"timeline file not found: {path.parent / history.timeline}", source,
+                            ("history", "timeline"), line)
+    return scenario
 
 
 def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:

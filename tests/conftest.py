@@ -1,0 +1,52 @@
+"""Shared fixtures: paths, small scenarios built in code, and quick runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+BASELINE = SCENARIOS / "baseline.yaml"
+
+
+def two_actor_scenario(**changes) -> dict:
+    """A minimal deterministic scenario: two identical actors, two sectors, no history.
+
+    Keyword arguments update the top level (nested dicts are replaced whole).
+    """
+    identical = {"rd_budget": 1.0, "budget_growth": 0.02, "capability": {"chips": 0.5, "ai": 0.5},
+                 "data_stock": 1.0, "data_growth": 0.05}
+    data = {
+        "name": "two_actors",
+        "time": {"start": 2015, "branch_year": 2020, "horizon": 2030, "step": 1.0},
+        "runs": 2,
+        "seed": 1,
+        "blocs": {"A": {"rivals": ["B"]}, "B": {"rivals": ["A"]}},
+        "actors": {"Alpha": {"bloc": "A", **identical}, "Beta": {"bloc": "B", **identical}},
+        "sectors": {"chips": {"weight": 1.0, "innovation": 0.05, "catch_up": 0.1},
+                    "ai": {"weight": 1.0, "innovation": 0.06, "catch_up": 0.15, "data_intensity": 1.0}},
+        "dependency": {"ai": {"chips": 0.4}},
+        "spillover": {"ai": {"chips": 0.2}},
+        "history": {"replay": False},
+        "stochastic": {"noise": False, "espionage": False, "breakthroughs": False},
+        "metrics": {"reference_bloc": "A", "report_years": [2025, 2030]},
+    }
+    data.update(changes)
+    return data
+
+
+def write_scenario(folder: Path, data: dict, name: str = "scenario.yaml") -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def baseline_path() -> Path:
+    return BASELINE

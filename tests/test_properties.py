@@ -1,0 +1,61 @@
+"""Properties that hold for any parameters in the documented sweep ranges (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sim
+from sim.config import PARAMETER_NAMES, load_scenario, parameter_metadata
+from tests.conftest import BASELINE
+
+SCENARIO = load_scenario(BASELINE, {"time.horizon": 2035})
+
+
+@st.composite
+def parameter_tables(draw, runs=4):
+    """A table of ``runs`` parameter sets, each parameter drawn within its sweep range."""
+    table = {}
+    for name in PARAMETER_NAMES:
+        low, high = parameter_metadata(name)["sweep"]
+        values = draw(st.lists(st.floats(low, high, allow_nan=False), min_size=runs, max_size=runs))
+        table[name] = values
+    return table
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=parameter_tables(), seed=st.integers(0, 2**32))
+def test_state_stays_finite_positive_and_bounded(table, seed):
+    ds = sim.run(SCENARIO, runs=4, seed=seed, parameter_table=table)
+    capability = ds["capability"].values
+    assert np.isfinite(capability).all() and (capability > 0).all()
+    for name in ("trust", "cooperation", "controls", "controls_received", "self_sufficiency", "leakage",
+                 "decoupling_index", "escalation"):
+        values = ds[name].values
+        assert np.isfinite(values).all(), name
+        assert values.min() >= -1e-6 and values.max() <= 1 + 1e-6, (name, values.min(), values.max())
+    assert (ds["rd_budget"].values > 0).all()
+    assert (ds["input_availability"].values > 0).all()
+    assert (ds["p_parity"].values >= 0).all() and (ds["p_parity"].values <= 1).all()
+
+
+@settings(max_examples=8, deadline=None)
+@given(level=st.floats(0.0, 1.0), seed=st.integers(0, 1000))
+def test_more_control_never_raises_the_targets_open_share(level, seed):
+    """Raising one control from `level` to 1 never increases what reaches the target in that year."""
+    from sim.model import DecouplingModel
+
+    high_scenario = load_scenario(BASELINE, {"time.horizon": 2035, "policies.export_controls": [
+        {"controller": "United States", "target": "China", "sectors": ["semiconductors"], "schedule": {2025: 1.0}}]})
+    low_scenario = load_scenario(BASELINE, {"time.horizon": 2035, "policies.export_controls": [
+        {"controller": "United States", "target": "China", "sectors": ["semiconductors"], "schedule": {2025: level}}]})
+    high = DecouplingModel(high_scenario, runs=1, rng=seed)
+    low = DecouplingModel(low_scenario, runs=1, rng=seed)
+    for model in (high, low):
+        while model.year < 2025:
+            model.step()
+    china, chips = high.world.actors.index("China"), high.world.sectors.index("semiconductors")
+    closed_high = float(high.observation.closed_imports[0, china, chips])
+    closed_low = float(low.observation.closed_imports[0, china, chips])
+    assert closed_high >= closed_low - 1e-12
