@@ -56,9 +56,9 @@ class BlocSpec(Frozen):
 class ActorSpec(Frozen):
     """One actor: a country or group of countries with one R&D budget and policy."""
 
-    bloc: str
+    bloc: str = Field(description="the bloc this actor belongs to")
     capability: dict[str, float] = Field(default_factory=dict, description="initial capability per sector (frontier of 2015 about 1)")
-    default_capability: float = Field(0.3, gt=0, le=10)
+    default_capability: float = Field(0.3, gt=0, le=10, description="initial capability of sectors not listed in capability")
     rd_budget: float = Field(0.1, gt=0, description="technology R&D budget in 2015, United States = 1")
     budget_growth: float = Field(0.03, ge=-0.2, le=0.3, description="real growth of the R&D budget per year in 2015")
     budget_growth_long: float | None = Field(None, ge=-0.2, le=0.3, description="long-run growth the 2015 rate converges to (default: the same)")
@@ -252,11 +252,13 @@ class PoliciesSpec(Frozen):
 class HistorySpec(Frozen):
     """Replay of the real policy timeline before the branch year."""
 
-    replay: bool = True
+    replay: bool = Field(True, description="replay the real policy timeline before the branch year")
     timeline: str = Field("default", description="'default' (the shipped timeline) or a CSV path relative to the scenario file")
-    levels: dict[str, float] = Field(default_factory=lambda: {"moderate": 0.3, "major": 0.5, "sweeping": 0.8})
+    levels: dict[str, float] = Field(default_factory=lambda: {"moderate": 0.3, "major": 0.5, "sweeping": 0.8},
+                                     description="policy level of each timeline scale (assumption: ordinal judgements)")
     sanction_breadth: float = Field(0.5, ge=0, le=1, description="controls per unit of a broad sanction package")
-    sector_aliases: dict[str, str] = Field(default_factory=lambda: {"telecom_5g6g": "telecom", "renewable_energy": "energy"})
+    sector_aliases: dict[str, str] = Field(default_factory=lambda: {"telecom_5g6g": "telecom", "renewable_energy": "energy"},
+                                           description="timeline sector names mapped to scenario sector names")
 
 
 class RulesSpec(Frozen):
@@ -267,16 +269,17 @@ class RulesSpec(Frozen):
 
 
 class StochasticSpec(Frozen):
-    noise: bool = True
-    espionage: bool = True
-    breakthroughs: bool = True
+    noise: bool = Field(True, description="log-normal capability shocks (σ_s per √year)")
+    espionage: bool = Field(True, description="random espionage events between hostile actors")
+    breakthroughs: bool = Field(True, description="rare random capability jumps")
 
 
 class MetricsSpec(Frozen):
     parity_threshold: float = Field(0.9, gt=0, le=1.5, description="ψ_par: parity when K_actor ≥ ψ_par × best K of the reference bloc")
     reference_bloc: str = Field("West", description="bloc against which parity and relative capability are measured")
     bloc_aggregation: float = Field(4.0, ge=1, le=50, description="ϱ: 1 additive, large = best member counts")
-    report_years: list[float] = Field(default_factory=lambda: [2030, 2035, 2050])
+    report_years: list[float] = Field(default_factory=lambda: [2030, 2035, 2050],
+                                      description="years shown in the summary table")
 
 
 class Scenario(Frozen):

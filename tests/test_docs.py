@@ -1,0 +1,33 @@
+"""Documentation that must stay true: the ODD parameter tables and the README commands."""
+
+from __future__ import annotations
+
+import re
+
+from sim.config import PARAMETER_NAMES, parameter_metadata
+from sim.odd import ODD, main, render
+from tests.conftest import ROOT
+
+
+def test_odd_tables_are_generated_from_the_schema():
+    text = ODD.read_text(encoding="utf-8")
+    assert render(text) == text, "run `python -m sim.odd` to refresh docs/ODD.md"
+    assert main(["--check"]) == 0
+
+
+def test_every_parameter_has_default_range_and_basis_in_the_odd():
+    text = ODD.read_text(encoding="utf-8")
+    for name in PARAMETER_NAMES:
+        meta = parameter_metadata(name)
+        assert meta["basis"] and meta["claims"] and meta["sweep"][0] <= meta["default"] <= meta["sweep"][1], name
+        assert re.search(rf"^\| `{name}` \|", text, re.M), name
+
+
+def test_readme_first_two_commands_are_setup_and_tests():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:bash|sh)\n(.*?)```", readme, re.S)
+    assert "decoupling run scenarios/baseline.yaml" in blocks[0]
+    assert "pytest" in blocks[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = [line for line in blocks[1].strip().splitlines() if not line.startswith("#")]
+    assert all(line.strip() in ci for line in test_command), "the CI script must run the README's test command"
