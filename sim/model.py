@@ -27,8 +27,8 @@ from sim.config.schema import Scenario
 from sim.dynamics import Observation, StepEvents, advance, make_context, observe
 from sim.pairs import build_pairs
 from sim.params import RunParameters
-from sim.recorder import Recorder
-from sim.rng import Streams, run_keys
+from sim.recorder import OUTCOME_VARIABLES, Recorder
+from sim.rng import Streams, keys_for
 from sim.schedule import build_schedule, step_times
 from sim.state import initial_state
 from sim.world import build_world
@@ -72,6 +72,11 @@ class DecouplingModel(mesa.Model):
         first_run: index of this batch's first run in the whole experiment; run i of
             the experiment always gets the same random streams, whatever the batching.
         parameter_table: optional {parameter name: R values} varying parameters by run.
+        seeds, streams: optional per-run root seeds and stream ids (R each); run r draws
+            from ``SeedSequence(seeds[r], spawn_key=(streams[r],))``. By default every run
+            uses ``rng`` and the streams ``first_run .. first_run + R - 1``.
+        record: "full" (every variable of ``sim.recorder.VARIABLES``) or "outcomes" (what a
+            sweep needs for its per-run outcomes).
         **parameters: scalar overrides of ``ModelParameters`` fields for every run.
 
     Attributes:
@@ -88,6 +93,9 @@ class DecouplingModel(mesa.Model):
         rng: Any = None,
         first_run: int = 0,
         parameter_table: Mapping[str, Any] | None = None,
+        seeds: Any = None,
+        streams: Any = None,
+        record: str = "full",
         **parameters: float,
     ) -> None:
         scenario, source_dir = resolve_scenario(config)
@@ -106,13 +114,19 @@ class DecouplingModel(mesa.Model):
         self.times = step_times(scenario)
         self.n_steps = len(self.times) - 1
         self.params = RunParameters(scenario.parameters, self.runs, parameter_table)
+        if record not in ("full", "outcomes"):
+            raise ScenarioError(f"record must be 'full' or 'outcomes', not {record!r}", "DecouplingModel", ("record",))
+        seeds = np.full(self.runs, seed) if seeds is None else np.asarray(seeds, dtype=np.int64).reshape(-1)
+        streams = (self.first_run + np.arange(self.runs)) if streams is None else np.asarray(streams).reshape(-1)
+        if seeds.size != self.runs or streams.size != self.runs:
+            raise ScenarioError(f"seeds and streams need {self.runs} values each", "DecouplingModel", ("seeds",))
         self.actors = [
             Actor(self, i, name, spec.bloc, spec.hawkishness, spec.conduit_capacity, spec.absorptive)
             for i, (name, spec) in enumerate(scenario.actors.items())
         ]
         self.pairs = build_pairs(self.world, self.schedule)
         self._context = make_context(
-            self.world, self.schedule, self.params, Streams(run_keys(seed, self.first_run, self.runs)), self.pairs,
+            self.world, self.schedule, self.params, Streams(keys_for(seeds, streams)), self.pairs,
             dt=scenario.time.step, noise=scenario.stochastic.noise, espionage_on=scenario.stochastic.espionage,
             breakthroughs=scenario.stochastic.breakthroughs,
             endogenous_escalation=scenario.rules.endogenous_escalation, grim=scenario.rules.reciprocity == "grim",
@@ -122,7 +136,8 @@ class DecouplingModel(mesa.Model):
         self._state = state.evolve(controls_on_mean=first_look.controls_on_mean)
         self._k = 0
         self.observation: Observation = first_look
-        self.recorder = Recorder(self.n_steps + 1, self.runs, self.world, self.pairs)
+        self.recorder = Recorder(self.n_steps + 1, self.runs, self.world, self.pairs,
+                                 OUTCOME_VARIABLES if record == "outcomes" else None)
         self.recorder.record(0, first_look, self._state, None)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)

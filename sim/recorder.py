@@ -32,19 +32,27 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
-class Recorder:
-    """Holds one array per variable of ``VARIABLES``."""
+# What a sweep needs to compute its per-run outcomes (sim.sweep.outcomes).
+OUTCOME_VARIABLES = ("capability", "input_availability", "decoupling_index", "trust", "cooperation")
 
-    def __init__(self, n_times: int, runs: int, world: World, pairs: Pairs) -> None:
+
+class Recorder:
+    """Holds one array per recorded variable (all of ``VARIABLES``, or a subset)."""
+
+    def __init__(self, n_times: int, runs: int, world: World, pairs: Pairs,
+                 variables: tuple[str, ...] | None = None) -> None:
         sizes = {"actor": world.n_actors, "partner": world.n_actors, "sector": world.n_sectors}
         self.arrays = {
             name: np.zeros((n_times, runs, *(sizes[d] for d in dims)), dtype=np.float32)
-            for name, (dims, _, _) in VARIABLES.items()
+            for name, (dims, _, _) in VARIABLES.items() if variables is None or name in variables
         }
         self._pairs = pairs
         self._n_actors = world.n_actors
 
     def record(self, i: int, obs: Observation, state: State, events: StepEvents | None) -> None:
+        if len(self.arrays) < len(VARIABLES):
+            self._record_outcome_variables(i, obs, state)
+            return
         a, ctrl, coop, n_a = self.arrays, self._pairs.control, self._pairs.cooperation, self._n_actors
         a["capability"][i] = obs.capability
         a["self_sufficiency"][i] = obs.self_sufficiency
@@ -62,3 +70,11 @@ class Recorder:
         if events is not None:
             a["espionage_events"][i] = events.espionage.sum(axis=(1, 2))
             a["espionage_detected"][i] = events.detected.sum(axis=(1, 2))
+
+    def _record_outcome_variables(self, i: int, obs: Observation, state: State) -> None:
+        a = self.arrays
+        a["capability"][i] = obs.capability
+        a["input_availability"][i] = obs.bottleneck
+        a["decoupling_index"][i] = obs.decoupling
+        a["trust"][i] = obs.trust
+        a["cooperation"][i] = self._pairs.cooperation.scatter(state.cooperation.mean(axis=-1), self._n_actors)

@@ -35,13 +35,18 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 def run_keys(seed: int, first_run: int, n_runs: int) -> np.ndarray:
-    """64-bit keys of runs ``first_run .. first_run + n_runs - 1``: shape (n_runs,), uint64.
+    """64-bit keys of runs ``first_run .. first_run + n_runs - 1``: shape (n_runs,), uint64."""
+    return keys_for(np.full(n_runs, seed), first_run + np.arange(n_runs))
+
+
+def keys_for(seeds: np.ndarray, streams: np.ndarray) -> np.ndarray:
+    """Key of each run from its root seed and stream id: ``SeedSequence(seed, spawn_key=(stream,))``.
 
     The loop runs once per model construction, not per step.
     """
     return np.array(
-        [np.random.SeedSequence(seed, spawn_key=(first_run + i,)).generate_state(1, np.uint64)[0]
-         for i in range(n_runs)],
+        [np.random.SeedSequence(int(seed), spawn_key=(int(stream),)).generate_state(1, np.uint64)[0]
+         for seed, stream in zip(seeds, streams, strict=True)],
         dtype=np.uint64,
     )
 

@@ -1,0 +1,79 @@
+"""Per-run outcome measures of a finished model, computed with numpy from its recorder.
+
+These are the columns of a sweep's runs table (one value per run). Names:
+
+* ``ttp/ACTOR/SECTOR``: time to parity with the reference bloc's best (NaN if never);
+* ``rel/ACTOR/SECTOR/YEAR``: capability / best of the reference bloc;
+* ``bloc_ratio/BLOC/YEAR``: bloc capability index / the reference bloc's;
+* ``decoupling/YEAR``; ``trust/A-B/YEAR`` and ``cooperation/A-B/YEAR`` for partner pairs.
+
+Actors and blocs are those outside the reference bloc; years are the scenario's report
+years within the horizon. They agree with ``sim.metrics`` on the same runs (tested).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import DecouplingModel
+
+
+def report_years(model: DecouplingModel) -> list[float]:
+    times = model.times
+    years = [float(y) for y in model.config.metrics.report_years if times[0] <= y <= times[-1]]
+    return years or [float(times[-1])]
+
+
+def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
+    """Outcome columns of every run of a finished model: {name: (R,) float32}."""
+    world, metrics = model.world, model.config.metrics
+    arrays = model.recorder.arrays
+    capability = arrays["capability"].astype(np.float64)               # (T, R, A, S)
+    blocs = [world.blocs[b] for b in world.bloc_of]
+    reference = np.array([b == metrics.reference_bloc for b in blocs])
+    best = capability[:, :, reference, :].max(axis=2)                   # (T, R, S)
+    relative = capability / best[:, :, None, :]
+    years = report_years(model)
+    index = [int(np.flatnonzero(np.isclose(model.times, y))[0]) for y in years]
+    out: dict[str, np.ndarray] = {}
+
+    reached = relative >= metrics.parity_threshold                      # (T, R, A, S)
+    first = reached.argmax(axis=0)
+    ttp = np.where(reached.any(axis=0), model.times[first], np.nan)     # (R, A, S)
+    for a in np.flatnonzero(~reference):
+        for s, sector in enumerate(world.sectors):
+            out[f"ttp/{world.actors[a]}/{sector}"] = ttp[:, a, s]
+            for year, t in zip(years, index, strict=True):
+                out[f"rel/{world.actors[a]}/{sector}/{year:g}"] = relative[t, :, a, s]
+
+    gamma = model.params.values["bottleneck_sensitivity"][None, :, None, None]
+    rho = metrics.bloc_aggregation
+    effective = capability[index] * arrays["input_availability"][index].astype(np.float64) ** gamma
+    names = list(dict.fromkeys(blocs))
+    weight = world.weight / world.weight.sum()
+    composite = {}
+    for bloc in names:
+        members = np.array([b == bloc for b in blocs])
+        per_sector = (effective[:, :, members, :] ** rho).sum(axis=2) ** (1.0 / rho)   # (Y, R, S)
+        composite[bloc] = np.exp(np.log(per_sector) @ weight)                           # (Y, R)
+    for bloc in names:
+        if bloc != metrics.reference_bloc and metrics.reference_bloc in composite:
+            for y, year in enumerate(years):
+                out[f"bloc_ratio/{bloc}/{year:g}"] = composite[bloc][y] / composite[metrics.reference_bloc][y]
+    for year, t in zip(years, index, strict=True):
+        out[f"decoupling/{year:g}"] = arrays["decoupling_index"][t].astype(np.float64)
+    for a, b in zip(*np.nonzero(np.triu(world.partner)), strict=True):
+        pair = f"{world.actors[a]}-{world.actors[b]}"
+        for year, t in zip(years, index, strict=True):
+            out[f"trust/{pair}/{year:g}"] = arrays["trust"][t, :, a, b].astype(np.float64)
+            out[f"cooperation/{pair}/{year:g}"] = arrays["cooperation"][t, :, a, b].astype(np.float64)
+    return {k: v.astype(np.float32) for k, v in out.items()}
+
+
+def nonfinite_runs(model: DecouplingModel) -> np.ndarray:
+    """(R,) bool: runs whose recorded capability is not finite and positive somewhere."""
+    capability = model.recorder.arrays["capability"]
+    return ~(np.isfinite(capability) & (capability > 0)).all(axis=(0, 2, 3))

@@ -1,0 +1,214 @@
+"""Run a sweep: plan chunks, execute them, store each as it finishes.
+
+Runs are numbered point × replications + replication. Replication j of every design
+point draws the same random streams (stream j of the sweep seed, or root seed j of a
+seed list): common random numbers across the design, so differences between points
+come from the parameters, not from noise. Keys under ``parameters.`` vary within one
+vectorised batch; other keys change the scenario, so runs are grouped by their values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config.errors import ScenarioError
+from sim.config.loader import load_scenario
+from sim.config.parameters import PARAMETER_NAMES
+from sim.results import package_versions
+from sim.sweep import executors
+from sim.sweep.design import DesignTable, build_design
+from sim.sweep.spec import SweepSpec, load_sweep
+from sim.sweep.store import SweepStore
+from sim.sweep.worker import PARAMETER_PREFIX, ChunkResult, ChunkTask, scenario_for
+
+Progress = Callable[[int, int], None]
+
+
+def _split_keys(keys: list[str], where: str) -> tuple[list[str], list[str]]:
+    vectorised, structural = [], []
+    for key in keys:
+        if key.startswith(PARAMETER_PREFIX):
+            name = key[len(PARAMETER_PREFIX):]
+            if name not in PARAMETER_NAMES:
+                import difflib
+
+                hint = difflib.get_close_matches(name, PARAMETER_NAMES, n=1)
+                raise ScenarioError(f"unknown model parameter '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else ""),
+                                    where, ("parameters", key))
+            vectorised.append(key)
+        else:
+            structural.append(key)
+    return vectorised, structural
+
+
+def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: int, store: SweepStore | None,
+         trajectories: bool, where: str) -> tuple[list[ChunkTask], int]:
+    """All chunk tasks of a sweep and its total number of runs (deterministic)."""
+    points = design.points.reset_index(drop=True)
+    n_points = len(points)
+    if isinstance(spec.replications, list):
+        n_rep = len(spec.replications)
+        rep_seeds, rep_streams = np.array(spec.replications, dtype=np.int64), np.zeros(n_rep, dtype=np.int64)
+    else:
+        n_rep = spec.replications
+        rep_seeds, rep_streams = np.full(n_rep, spec.seed, dtype=np.int64), np.arange(n_rep, dtype=np.int64)
+    constants_vec, constants_struct = _split_keys(list(design.constants), where)
+    varied_vec, varied_struct = _split_keys(design.varied, where)
+
+    structural_values = points[varied_struct].astype(object) if varied_struct else pd.DataFrame(index=points.index)
+    group_keys = [tuple(row) for row in structural_values.itertuples(index=False)] if varied_struct else [()] * n_points
+    groups: dict[tuple, list[int]] = {}
+    for point, key in enumerate(group_keys):
+        groups.setdefault(key, []).append(point)
+
+    tasks: list[ChunkTask] = []
+    for key, members in groups.items():
+        structural = {k: design.constants[k] for k in constants_struct}
+        structural.update({k: _plain(v) for k, v in zip(varied_struct, key, strict=True)})
+        point_index = np.repeat(np.array(members), n_rep)
+        rep_index = np.tile(np.arange(n_rep), len(members))
+        runs = point_index * n_rep + rep_index
+        for start in range(0, runs.size, chunk_size):
+            part = slice(start, start + chunk_size)
+            table = {k[len(PARAMETER_PREFIX):]: np.full(runs[part].size, float(design.constants[k]))
+                     for k in constants_vec}
+            for k in varied_vec:
+                table[k[len(PARAMETER_PREFIX):]] = points[k].to_numpy(dtype=float)[point_index[part]]
+            chunk = len(tasks)
+            tasks.append(ChunkTask(
+                chunk=chunk, runs=runs[part], points=point_index[part], replications=rep_index[part],
+                seeds=rep_seeds[rep_index[part]], streams=rep_streams[rep_index[part]], scenario_json=scenario_json,
+                structural=structural, table=table,
+                trajectories=str(store.trajectory_path(chunk)) if (trajectories and store) else None))
+    return tasks, n_points * n_rep
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def content_hash(spec: SweepSpec, scenario_json: str, design: DesignTable) -> str:
+    digest = hashlib.sha256()
+    digest.update(spec.model_dump_json(exclude={"chunk_size", "trajectories"}).encode())
+    digest.update(scenario_json.encode())
+    digest.update(pd.util.hash_pandas_object(design.points.astype(str), index=True).values.tobytes())
+    return digest.hexdigest()
+
+
+def _frame(result: ChunkResult, task: ChunkTask, outcome_names: list[str]) -> pd.DataFrame:
+    missing = np.full(task.runs.size, np.nan, dtype=np.float32)
+    columns = {
+        "run": task.runs, "point": task.points, "replication": task.replications, "seed": task.seeds,
+        "stream": task.streams, "status": result.status.astype(str), "reason": result.reason.astype(str),
+        **{name: result.outcomes.get(name, missing) for name in outcome_names},
+    }
+    return pd.DataFrame(columns)
+
+
+def run_sweep(sweep_file: str | Path, out: str | Path, *, workers: int | None = None, chunk_size: int | None = None,
+              dask: str | None = None, resume: bool = False, trajectories: bool | None = None,
+              overwrite: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+    """Run (or finish) a sweep into ``out``; returns a short report (runs, failures, seconds)."""
+    spec, folder = load_sweep(sweep_file)
+    base = load_scenario(folder / spec.scenario)
+    scenario_json = base.model_dump_json()
+    design = build_design(spec, folder)
+    store = SweepStore(out)
+    digest = content_hash(spec, scenario_json, design)
+    if resume:
+        if not store.exists():
+            raise ScenarioError("nothing to resume: no sweep in this folder", str(store.folder))
+        manifest = store.manifest()
+        if manifest.get("content_hash") != digest:
+            raise ScenarioError("the sweep file, its scenario or its design changed since this sweep started; "
+                                "start a new folder", str(store.folder))
+        chunk_size = int(manifest["chunk_size"])
+        trajectories = bool(manifest["trajectories"])
+        store.remove_partials()
+    else:
+        chunk_size = chunk_size or spec.chunk_size
+        trajectories = spec.trajectories if trajectories is None else trajectories
+    where = str(sweep_file)
+    tasks, total = plan(spec, design, scenario_json, chunk_size, store, trajectories, where)
+    _check_first_point(tasks, where)
+    if not resume:
+        unit = pd.DataFrame(design.unit, columns=[f"unit:{k}" for k in design.varied]) if design.unit is not None else None
+        table = design.points.reset_index(drop=True)
+        if unit is not None:
+            table = pd.concat([table, unit], axis=1)
+        manifest = {
+            "name": spec.name, "sweep_file": str(sweep_file), "sweep": json.loads(spec.model_dump_json()),
+            "scenario": json.loads(scenario_json), "design": {"kind": spec.design.kind, "varied": design.varied,
+                                                              "constants": design.constants, "points": len(design.points),
+                                                              "problem": design.problem},
+            "replications": spec.replications, "runs": total, "chunk_size": chunk_size, "chunks": len(tasks),
+            "trajectories": trajectories, "seed": spec.seed, "content_hash": digest,
+            "package_versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        store.create(manifest, _stringify_columns(table), overwrite)
+    done = store.completed_chunks()
+    todo = [t for t in tasks if t.chunk not in done]
+    outcome_names = _outcome_names(scenario_json)
+    started = time.perf_counter()
+    finished = sum(t.runs.size for t in tasks if t.chunk in done)
+    failed = 0
+    by_chunk = {t.chunk: t for t in todo}
+    for result in _execute(todo, workers, dask):
+        task = by_chunk.pop(result.chunk)
+        store.write_chunk(_frame(result, task, outcome_names), result.chunk)
+        finished += task.runs.size
+        failed += int((result.status != "ok").sum())
+        if progress is not None:
+            progress(finished, total)
+    return {"runs": total, "ran": sum(t.runs.size for t in todo), "failed": failed,
+            "seconds": time.perf_counter() - started, "folder": str(store.folder)}
+
+
+def _execute(tasks: list[ChunkTask], workers: int | None, dask: str | None) -> Iterator[ChunkResult]:
+    n = workers or executors.default_workers()
+    if dask:
+        return executors.dask(tasks, dask, n)
+    if n <= 1 or len(tasks) <= 1:
+        return executors.serial(tasks)
+    return executors.processes(tasks, min(n, len(tasks)))
+
+
+def _check_first_point(tasks: list[ChunkTask], where: str) -> None:
+    """Fail early, with exit 2, if a key of the sweep does not exist in the scenario."""
+    if not tasks:
+        return
+    try:
+        scenario_for(tasks[0].scenario_json, tasks[0].structural)
+    except ScenarioError as error:
+        if "unknown key" in error.message or "cannot descend" in error.message or "not an index" in error.message:
+            raise ScenarioError(error.message, where, ("parameters", *error.path)) from None
+
+
+def _outcome_names(scenario_json: str) -> list[str]:
+    """Outcome column names of the base scenario (a two-run model, for the names only)."""
+    from sim.config.schema import Scenario
+    from sim.model import DecouplingModel
+    from sim.sweep.outcomes import compute_outcomes
+
+    scenario = Scenario.model_validate_json(scenario_json)
+    short = scenario.model_copy(update={"stochastic": scenario.stochastic.model_copy(
+        update={"noise": False, "espionage": False, "breakthroughs": False})})
+    model = DecouplingModel(short, runs=1, rng=0, record="outcomes")
+    model.run_to_end()
+    return list(compute_outcomes(model))
+
+
+def _stringify_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].astype(str)
+    return out

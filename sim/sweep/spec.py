@@ -1,0 +1,165 @@
+"""Sweep files: a base scenario, the parameters to vary, a design, replications.
+
+```yaml
+scenario: ../scenarios/baseline.yaml      # relative to this file
+name: evasion_sweep
+seed: 1
+design: {kind: lhs, samples: 256}         # grid | lhs | sobol | morris | monte_carlo | table
+replications: 4                           # or a list of root seeds
+parameters:
+  parameters.leak_quality: {distribution: uniform, low: 0.3, high: 0.9}
+  parameters.gestation: 4                 # a scalar is a constant
+  actors.China.rd_budget: [0.7, 0.9]      # a list is swept (grid designs)
+```
+
+Keys are dotted paths into the scenario, exactly as ``--set`` takes them. Validation
+errors name the sweep file, the key path and the line, like scenario errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.config.errors import ScenarioError
+from sim.config.loader import _explain, _locate
+from sim.config.yamlio import read_yaml_file
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Uniform(_Frozen):
+    distribution: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class LogUniform(Uniform):
+    distribution: Literal["loguniform"]  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if not self.low > 0:
+            raise ValueError(f"a log-uniform range needs low > 0, got {self.low}")
+        return self
+
+
+class Normal(_Frozen):
+    distribution: Literal["normal"]
+    mean: float
+    sd: float = Field(gt=0)
+    low: float | None = Field(None, description="optional truncation below")
+    high: float | None = Field(None, description="optional truncation above")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class Triangular(_Frozen):
+    distribution: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low <= self.mode <= self.high or not self.low < self.high:
+            raise ValueError(f"need low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}")
+        return self
+
+
+Distribution = Annotated[Uniform | LogUniform | Normal | Triangular, Field(discriminator="distribution")]
+Scalar = float | int | str | bool
+Swept = list[Scalar]
+
+
+class Design(_Frozen):
+    kind: Literal["grid", "lhs", "sobol", "morris", "monte_carlo", "table"] = "grid"
+    samples: int = Field(64, ge=1, le=10_000_000,
+                         description="points (lhs, monte_carlo); base N (sobol); trajectories (morris)")
+    second_order: bool = Field(False, description="sobol: also second-order indices")
+    levels: int = Field(4, ge=2, le=20, description="morris: grid levels")
+    table: str | None = Field(None, description="table: CSV of design points, one column per dotted path")
+
+
+class SweepSpec(_Frozen):
+    scenario: str = Field(description="base scenario YAML, relative to the sweep file")
+    name: str = "sweep"
+    seed: int = Field(1, ge=0, lt=2**63)
+    design: Design = Design()
+    replications: int | list[int] = Field(1, description="runs per design point: a count, or a list of root seeds")
+    parameters: dict[str, Scalar | Swept | Distribution] = Field(default_factory=dict)
+    chunk_size: int = Field(1000, ge=1, le=1_000_000)
+    trajectories: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        kind = self.design.kind
+        swept = [k for k, v in self.parameters.items() if isinstance(v, list)]
+        sampled = [k for k, v in self.parameters.items() if isinstance(v, BaseModel)]
+        if isinstance(self.replications, int) and self.replications < 1:
+            raise ValueError("replications must be at least 1")
+        if isinstance(self.replications, list) and not self.replications:
+            raise ValueError("the list of replication seeds is empty")
+        for key, value in self.parameters.items():
+            if isinstance(value, list) and not value:
+                raise ValueError(f"'{key}' sweeps an empty list")
+        if kind == "grid" and sampled:
+            raise ValueError(f"a grid design sweeps lists; '{sampled[0]}' has a distribution (use lhs, sobol, morris or monte_carlo)")
+        if kind in ("lhs", "sobol", "morris", "monte_carlo") and swept:
+            raise ValueError(f"a {kind} design samples distributions; '{swept[0]}' is a list (use a grid design)")
+        if kind in ("lhs", "sobol", "morris", "monte_carlo") and not sampled:
+            raise ValueError(f"a {kind} design needs at least one parameter with a distribution")
+        if kind in ("sobol", "morris"):
+            for key in sampled:
+                if isinstance(self.parameters[key], Normal) and (self.parameters[key].low is None
+                                                                 or self.parameters[key].high is None):
+                    raise ValueError(f"'{key}': {kind} needs bounded inputs; give the normal distribution low and high")
+        if kind == "table" and not self.design.table:
+            raise ValueError("a table design needs design.table, a CSV file")
+        if kind == "table" and (swept or sampled):
+            raise ValueError("with a table design, parameters may only hold constants; the table holds the points")
+        return self
+
+
+def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
+    """Read and validate a sweep file; returns the spec and the folder paths are relative to."""
+    path = Path(path)
+    data, origins = read_yaml_file(path)
+    if not isinstance(data, dict):
+        raise ScenarioError("a sweep file must be a mapping of keys", str(path), (), origins.get((), ("", 1))[1])
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(p for p in first["loc"] if not str(p).startswith(("function-", "list[", "dict[", "literal[",
+                                                                      "tagged-union[", "float", "int", "str", "bool",
+                                                                      "Uniform", "LogUniform", "Normal", "Triangular")))
+        source, line = _locate(origins, loc, str(path))
+        raise ScenarioError(_explain(first), source, loc, line) from None
+    base = path.parent / spec.scenario
+    if not base.is_file():
+        source, line = _locate(origins, ("scenario",), str(path))
+        raise ScenarioError(f"base scenario not found: {base}", source, ("scenario",), line)
+    if spec.design.table and not (path.parent / spec.design.table).is_file():
+        source, line = _locate(origins, ("design", "table"), str(path))
+        raise ScenarioError(f"design table not found: {path.parent / spec.design.table}", source, ("design", "table"), line)
+    return spec, path.parent
+
+
+def sweep_origins(path: Path) -> dict[Any, Any]:
+    """Key origins of a sweep file (for locating errors found after validation)."""
+    return read_yaml_file(path)[1]
