@@ -18,6 +18,8 @@ def format_path(path: Sequence[str | int]) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif "." in str(part):   # a dotted key (a sweep's parameter path) stays one segment
+            text += f'["{part}"]'
         else:
             text += ("." if text else "") + str(part)
     return text or "<top level>"

@@ -42,7 +42,7 @@ def _split_keys(keys: list[str], where: str) -> tuple[list[str], list[str]]:
 
                 hint = difflib.get_close_matches(name, PARAMETER_NAMES, n=1)
                 raise ScenarioError(f"unknown model parameter '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else ""),
-                                    where, ("parameters", key))
+                                    where, ("parameters", key), _line(where, ("parameters", key)))
             vectorised.append(key)
         else:
             structural.append(key)
@@ -89,6 +89,16 @@ def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: i
                 structural=structural, table=table,
                 trajectories=str(store.trajectory_path(chunk)) if (trajectories and store) else None))
     return tasks, n_points * n_rep
+
+
+def _line(sweep_file: str, path: tuple) -> int | None:
+    """Line of a key in the sweep file, for error messages."""
+    from sim.sweep.spec import sweep_origins
+
+    try:
+        return sweep_origins(Path(sweep_file)).get(path, (None, None))[1]
+    except ScenarioError:
+        return None
 
 
 def _plain(value: Any) -> Any:
@@ -138,7 +148,7 @@ def run_sweep(sweep_file: str | Path, out: str | Path, *, workers: int | None = 
         trajectories = spec.trajectories if trajectories is None else trajectories
     where = str(sweep_file)
     tasks, total = plan(spec, design, scenario_json, chunk_size, store, trajectories, where)
-    _check_first_point(tasks, where)
+    _check_paths([*design.varied, *design.constants], scenario_json, where)
     if not resume:
         unit = pd.DataFrame(design.unit, columns=[f"unit:{k}" for k in design.varied]) if design.unit is not None else None
         table = design.points.reset_index(drop=True)
@@ -156,7 +166,7 @@ def run_sweep(sweep_file: str | Path, out: str | Path, *, workers: int | None = 
         store.create(manifest, _stringify_columns(table), overwrite)
     done = store.completed_chunks()
     todo = [t for t in tasks if t.chunk not in done]
-    outcome_names = _outcome_names(scenario_json)
+    outcome_names = _outcome_names(tasks[0]) if tasks else []
     started = time.perf_counter()
     finished = sum(t.runs.size for t in tasks if t.chunk in done)
     failed = 0
@@ -181,24 +191,40 @@ def _execute(tasks: list[ChunkTask], workers: int | None, dask: str | None) -> I
     return executors.processes(tasks, min(n, len(tasks)))
 
 
-def _check_first_point(tasks: list[ChunkTask], where: str) -> None:
-    """Fail early, with exit 2, if a key of the sweep does not exist in the scenario."""
-    if not tasks:
-        return
-    try:
-        scenario_for(tasks[0].scenario_json, tasks[0].structural)
-    except ScenarioError as error:
-        if "unknown key" in error.message or "cannot descend" in error.message or "not an index" in error.message:
-            raise ScenarioError(error.message, where, ("parameters", *error.path)) from None
+def _check_paths(keys: list[str], scenario_json: str, where: str) -> None:
+    """Every swept or constant key must name an existing key of the base scenario (exit 2 otherwise)."""
+    import difflib
+
+    data = json.loads(scenario_json)
+    for key in keys:
+        node: Any = data
+        for depth, part in enumerate(key.split(".")):
+            if isinstance(node, dict):
+                match = next((k for k in node if str(k) == part), None)
+                if match is None:
+                    hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
+                    prefix = ".".join(key.split(".")[:depth]) or "the scenario"
+                    raise ScenarioError(f"'{part}' is not a key of {prefix}" + (f"; did you mean '{hint[0]}'?" if hint else ""),
+                                        where, ("parameters", key), _line(where, ("parameters", key)))
+                node = node[match]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                raise ScenarioError(f"'{part}' does not index into {type(node).__name__} at this path", where,
+                                    ("parameters", key), _line(where, ("parameters", key)))
 
 
-def _outcome_names(scenario_json: str) -> list[str]:
-    """Outcome column names of the base scenario (a two-run model, for the names only)."""
-    from sim.config.schema import Scenario
+def _outcome_names(task: ChunkTask) -> list[str]:
+    """Outcome column names, from the scenario of the sweep's first chunk (a deterministic one-run model)."""
     from sim.model import DecouplingModel
     from sim.sweep.outcomes import compute_outcomes
 
-    scenario = Scenario.model_validate_json(scenario_json)
+    try:
+        scenario = scenario_for(task.scenario_json, task.structural)
+    except ScenarioError:
+        from sim.config.schema import Scenario
+
+        scenario = Scenario.model_validate_json(task.scenario_json)
     short = scenario.model_copy(update={"stochastic": scenario.stochastic.model_copy(
         update={"noise": False, "espionage": False, "breakthroughs": False})})
     model = DecouplingModel(short, runs=1, rng=0, record="outcomes")

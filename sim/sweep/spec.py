@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from sim.config.errors import ScenarioError
 from sim.config.loader import _explain, _locate
@@ -83,7 +83,32 @@ class Triangular(_Frozen):
 
 Distribution = Annotated[Uniform | LogUniform | Normal | Triangular, Field(discriminator="distribution")]
 Scalar = float | int | str | bool
-Swept = list[Scalar]
+_DISTRIBUTION = TypeAdapter(Distribution)
+
+
+def _parameter_value(value: Any) -> Any:
+    """A mapping is a distribution, a list is swept, anything else is a constant."""
+    if isinstance(value, dict):
+        try:
+            return _DISTRIBUTION.validate_python(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"] if p not in ("uniform", "loguniform", "normal", "triangular"))
+            message = str(first["msg"]).removeprefix("Value error, ")
+            if first["type"] == "union_tag_invalid":
+                message = "distribution must be one of uniform, loguniform, normal, triangular"
+            raise ValueError(f"{where + ': ' if where else ''}{message}") from None
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)) or item is None:
+                raise ValueError(f"a swept list holds plain values, not {item!r}")
+        return value
+    if value is None:
+        raise ValueError("needs a value, a list of values or a distribution")
+    return value
+
+
+ParameterValue = Annotated[Any, BeforeValidator(_parameter_value)]
 
 
 class Design(_Frozen):
@@ -101,7 +126,7 @@ class SweepSpec(_Frozen):
     seed: int = Field(1, ge=0, lt=2**63)
     design: Design = Design()
     replications: int | list[int] = Field(1, description="runs per design point: a count, or a list of root seeds")
-    parameters: dict[str, Scalar | Swept | Distribution] = Field(default_factory=dict)
+    parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     chunk_size: int = Field(1000, ge=1, le=1_000_000)
     trajectories: bool = False
 

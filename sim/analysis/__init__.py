@@ -1,0 +1,1 @@
+"""Analysis of results and sweeps: scenario comparison, sensitivity, scenario discovery."""

@@ -1,0 +1,147 @@
+"""Compare scenarios run with common random numbers, and the cost of decoupling.
+
+Every scenario is run with the same seed, so run i of each shares its shocks, and the
+paired difference run by run isolates the policy. The cost of decoupling of a scenario
+is its bloc capability relative to a no-decoupling counterfactual with the same seeds:
+the same scenario without replayed history, controls, sanctions, data localisation or
+endogenous escalation (cooperation, projects and investment programmes are kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import sim
+from sim.config import load_scenario
+from sim.config.schema import Scenario
+
+KEY_OUTCOMES = {
+    "China / West bloc index": lambda ds: ds.bloc_index.sel(bloc="China") / ds.bloc_index.sel(bloc="West"),
+    "Russia / West bloc index": lambda ds: ds.bloc_index.sel(bloc="Russia") / ds.bloc_index.sel(bloc="West"),
+    "decoupling index": lambda ds: ds.decoupling_index,
+    "China chips / best of West": lambda ds: ds.relative_to_reference.sel(actor="China", sector="semiconductors"),
+    "China AI / best of West": lambda ds: ds.relative_to_reference.sel(actor="China", sector="ai"),
+    "Russia-China cooperation": lambda ds: ds.cooperation.sel(actor="Russia", partner="China"),
+}
+
+
+def counterfactual(scenario: Scenario) -> Scenario:
+    """The same scenario with no decoupling: no history replay, controls, sanctions, localisation or escalation."""
+    policies = scenario.policies.model_copy(update={"export_controls": [], "sanctions": [], "data_localisation": []})
+    return scenario.model_copy(update={
+        "name": f"{scenario.name} (no decoupling)",
+        "policies": policies,
+        "history": scenario.history.model_copy(update={"replay": False}),
+        "rules": scenario.rules.model_copy(update={"endogenous_escalation": False}),
+    })
+
+
+@dataclass
+class Comparison:
+    """Results of a comparison: one Dataset per scenario and the tables built from them."""
+
+    results: dict[str, xr.Dataset]
+    table: pd.DataFrame        # outcome × scenario: median [5-95 %] and paired difference to the first
+    cost: pd.DataFrame         # scenario × bloc × year: cost of decoupling, median and band
+    years: list[float]
+
+
+def _available(ds: xr.Dataset) -> dict:
+    out = {}
+    for name, pick in KEY_OUTCOMES.items():
+        try:
+            out[name] = pick(ds)
+        except (KeyError, ValueError):
+            continue
+    return out
+
+
+def compare(paths: Sequence[str | Path], runs: int = 200, seed: int = 1, years: Sequence[float] = (2035, 2050)) -> Comparison:
+    """Run scenarios (the first is the reference of the paired differences) and their counterfactuals."""
+    scenarios = {}
+    for path in paths:
+        scenario = load_scenario(path)
+        name = scenario.name if scenario.name not in scenarios else f"{scenario.name} ({Path(path).stem})"
+        scenarios[name] = scenario
+    results = {name: sim.run(s, runs=runs, seed=seed) for name, s in scenarios.items()}
+    years = [float(y) for y in years if any(np.isclose(next(iter(results.values()))["year"].values, y))]
+    reference = next(iter(results))
+    rows = []
+    for outcome in _available(results[reference]):
+        for name, ds in results.items():
+            values = _available(ds)[outcome].astype(np.float64)
+            base = _available(results[reference])[outcome].astype(np.float64)
+            for year in years:
+                v = values.sel(year=year)
+                d = (values - base).sel(year=year)
+                q = v.quantile([0.05, 0.5, 0.95], dim="run").values
+                qd = d.quantile([0.05, 0.5, 0.95], dim="run").values
+                rows.append({"outcome": outcome, "scenario": name, "year": year, "median": q[1], "q05": q[0],
+                             "q95": q[2], "paired_difference": qd[1], "difference_q05": qd[0],
+                             "difference_q95": qd[2]})
+    cost_rows = []
+    for name, scenario in scenarios.items():
+        free = sim.run(counterfactual(scenario), runs=runs, seed=seed)
+        ratio = results[name]["bloc_index"].astype(np.float64) / free["bloc_index"].astype(np.float64)
+        for bloc in ratio["bloc"].values:
+            for year in years:
+                q = (1.0 - ratio.sel(bloc=bloc, year=year)).quantile([0.05, 0.5, 0.95], dim="run").values
+                cost_rows.append({"scenario": name, "bloc": str(bloc), "year": year, "cost_median": q[1],
+                                  "cost_q05": q[0], "cost_q95": q[2]})
+    return Comparison(results, pd.DataFrame(rows), pd.DataFrame(cost_rows), years)
+
+
+def format_comparison(comparison: Comparison) -> str:
+    lines = []
+    year = comparison.years[-1] if comparison.years else None
+    reference = next(iter(comparison.results))
+    lines.append(f"Key outcomes in {year:.0f}: median [5-95 %]; paired difference to '{reference}' (same seeds)")
+    table = comparison.table[comparison.table["year"] == year]
+    for outcome, group in table.groupby("outcome", sort=False):
+        lines.append(f"  {outcome}")
+        for _, row in group.iterrows():
+            diff = "" if row["scenario"] == reference else (
+                f"   diff {row['paired_difference']:+.3f} [{row['difference_q05']:+.3f}, {row['difference_q95']:+.3f}]")
+            lines.append(f"    {row['scenario']:<28} {row['median']:.3f} [{row['q05']:.3f}-{row['q95']:.3f}]{diff}")
+    lines.append(f"Cost of decoupling in {year:.0f} (1 - bloc index / no-decoupling counterfactual, same seeds):")
+    cost = comparison.cost[comparison.cost["year"] == year]
+    for name, group in cost.groupby("scenario", sort=False):
+        parts = [f"{r['bloc']} {r['cost_median']:+.1%}" for _, r in group.iterrows()]
+        lines.append(f"    {name:<28} " + ", ".join(parts))
+    return "\n".join(lines)
+
+
+def comparison_figure(comparison: Comparison):
+    """Fan charts side by side per key outcome, and the paired difference to the first scenario."""
+    import matplotlib.pyplot as plt
+
+    reference = next(iter(comparison.results))
+    outcomes = list(_available(comparison.results[reference]))[:4]
+    fig, axes = plt.subplots(2, len(outcomes), figsize=(4.2 * len(outcomes), 6.5), squeeze=False, sharex=True)
+    colours = plt.get_cmap("tab10")
+    for j, outcome in enumerate(outcomes):
+        base = _available(comparison.results[reference])[outcome].astype(np.float64)
+        for i, (name, ds) in enumerate(comparison.results.items()):
+            values = _available(ds)[outcome].astype(np.float64)
+            for row, data in ((0, values), (1, values - base)):
+                if row == 1 and name == reference:
+                    continue
+                low, mid, high = data.quantile([0.05, 0.5, 0.95], dim="run").values
+                axes[row, j].fill_between(ds["year"], low, high, color=colours(i), alpha=0.15, linewidth=0)
+                axes[row, j].plot(ds["year"], mid, color=colours(i), label=name)
+        axes[0, j].set_title(outcome, fontsize=10)
+        axes[1, j].axhline(0, color="black", linewidth=0.6)
+        axes[1, j].set_xlabel("year")
+    axes[0, 0].set_ylabel("median, 5-95 %")
+    axes[1, 0].set_ylabel(f"paired difference to {reference}")
+    for ax in axes.flat:
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

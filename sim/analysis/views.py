@@ -1,0 +1,93 @@
+"""Figures and tables of sweep analyses (matplotlib; no simulation here)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sim.sweep.store import Sweep  # noqa: E402
+
+
+def sobol_bars(indices: pd.DataFrame) -> Figure:
+    """First-order and total Sobol indices with confidence bars."""
+    order = indices.sort_values("ST", ascending=True)
+    y = np.arange(len(order))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.5))
+    ax.barh(y - 0.2, order["S1"], 0.4, xerr=order["S1_conf"], label="first order S1", color="#4c8fd6")
+    ax.barh(y + 0.2, order["ST"], 0.4, xerr=order["ST_conf"], label="total ST", color="#c0392b")
+    ax.set_yticks(y, [p.removeprefix("parameters.") for p in order["parameter"]])
+    ax.set_xlabel("Sobol index (95 % confidence)")
+    ax.set_title(f"Sobol indices: {indices['outcome'].iloc[0]}")
+    ax.legend(frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def morris_bars(indices: pd.DataFrame) -> Figure:
+    order = indices.sort_values("mu_star", ascending=True)
+    y = np.arange(len(order))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.5))
+    ax.barh(y, order["mu_star"], xerr=order["mu_star_conf"], color="#4c8fd6", label="μ*")
+    ax.plot(order["sigma"], y, "o", color="#c0392b", label="σ")
+    ax.set_yticks(y, [p.removeprefix("parameters.") for p in order["parameter"]])
+    ax.set_xlabel("elementary effect per unit of the parameter's range")
+    ax.set_title(f"Morris screening: {indices['outcome'].iloc[0]}")
+    ax.legend(frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def grid_heatmap(sweep: Sweep, outcome: str) -> Figure:
+    """Mean outcome over a two-parameter grid."""
+    first, second = sweep.varied[:2]
+    ok = sweep.runs[sweep.runs["status"] == "ok"]
+    table = ok.pivot_table(index=first, columns=second, values=outcome, aggfunc="mean")
+    fig, ax = plt.subplots(figsize=(1.2 * table.shape[1] + 2.5, 0.8 * table.shape[0] + 1.8))
+    image = ax.imshow(table.to_numpy(dtype=float), cmap="viridis", aspect="auto", origin="lower")
+    ax.set_xticks(range(table.shape[1]), [f"{v:g}" if isinstance(v, float) else v for v in table.columns])
+    ax.set_yticks(range(table.shape[0]), [f"{v:g}" if isinstance(v, float) else v for v in table.index])
+    ax.set_xlabel(second)
+    ax.set_ylabel(first)
+    for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
+        ax.text(j, i, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
+    fig.colorbar(image, ax=ax, label=f"mean {outcome}")
+    ax.set_title(outcome)
+    fig.tight_layout()
+    return fig
+
+
+def parity_curves(runs: pd.DataFrame, actor: str, years: np.ndarray) -> tuple[pd.DataFrame, Figure]:
+    """P(parity by year) for every sector of one actor, over all successful runs of a sweep."""
+    ok = runs[runs["status"] == "ok"]
+    columns = [c for c in ok.columns if c.startswith(f"ttp/{actor}/")]
+    curves = pd.DataFrame({c.split("/")[2]: [(ok[c] <= y).mean() for y in years] for c in columns}, index=years)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for sector in curves.columns:
+        ax.plot(curves.index, curves[sector], label=sector)
+    ax.set(xlabel="year", ylabel="share of runs at parity", ylim=(-0.02, 1.02),
+           title=f"P({actor} at parity with the reference bloc by year)")
+    ax.legend(fontsize=7, ncol=2, frameon=False)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return curves, fig
+
+
+def prim_tradeoff(trajectory: pd.DataFrame, selected: int) -> Figure:
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    points = ax.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis")
+    ax.scatter([trajectory["coverage"].iloc[selected]], [trajectory["density"].iloc[selected]], s=160,
+               facecolors="none", edgecolors="red", label="selected box")
+    fig.colorbar(points, ax=ax, label="restricted parameters")
+    ax.set(xlabel="coverage", ylabel="density", title="PRIM peeling trajectory")
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,81 @@
+"""The ``decoupling`` command. Thin over the library: parse, call, report.
+
+Every bad input ends with one line on stderr and exit code 2; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sim.cli.common import Parser, fail, positive_int, seed
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="decoupling", description="Scenario simulator of technological decoupling.")
+    parser.add_argument("--version", action="version", version="decoupling-sim 0.1.0")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    run = commands.add_parser("run", help="run a scenario: trajectories, summary, plots")
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("-o", "--out", help="output folder (default: results/<scenario name>)")
+    run.add_argument("--runs", type=positive_int, help="number of runs (default: the scenario's)")
+    run.add_argument("--seed", type=seed, help="root seed (default: the scenario's)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                     help="override a scenario value, e.g. --set parameters.leak_quality=0.8 (repeatable)")
+    run.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    run.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    validate = commands.add_parser("validate", help="check a scenario file; exit 0 if valid, 2 if not")
+    validate.add_argument("scenario", help="scenario YAML file")
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+
+    sweep = commands.add_parser("sweep", help="run a parameter sweep into a resumable store")
+    sweep.add_argument("sweep", help="sweep YAML file")
+    sweep.add_argument("-o", "--out", required=True, help="sweep folder")
+    sweep.add_argument("--workers", type=positive_int, help="processes (default: all cores); 1 runs in this process")
+    sweep.add_argument("--chunk-size", type=positive_int, help="runs simulated together (default: the sweep's)")
+    sweep.add_argument("--dask", metavar="local|tcp://HOST:PORT", help="run on Dask: a local cluster or a scheduler")
+    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in the same folder")
+    sweep.add_argument("--trajectories", action="store_true", help="also store trajectories (float32, per chunk)")
+    sweep.add_argument("--overwrite", action="store_true", help="replace a sweep already in the folder")
+    sweep.add_argument("--quiet", action="store_true")
+
+    compare = commands.add_parser("compare", help="compare scenarios with common random numbers")
+    compare.add_argument("scenarios", nargs="+", help="two or more scenario files; the first is the reference")
+    compare.add_argument("-o", "--out", default="results/compare", help="output folder")
+    compare.add_argument("--runs", type=positive_int, default=200)
+    compare.add_argument("--seed", type=seed, default=1)
+
+    analyze = commands.add_parser("analyze", help="sensitivity, scenario discovery and parity curves of a sweep")
+    analyze.add_argument("sweep_dir", help="a sweep folder")
+    analyze.add_argument("--outcome", action="append", help="outcome column to analyse (repeatable)")
+    analyze.add_argument("--condition", help="PRIM condition, e.g. 'rel/China/semiconductors/2035 >= 0.9'")
+    analyze.add_argument("--density", type=float, default=0.8, help="PRIM: least density of the chosen box")
+    analyze.add_argument("-o", "--out", help="output folder (default: SWEEP_DIR/analysis)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    from sim.cli import run_cmd, sweep_cmd
+    from sim.config.errors import ScenarioError
+
+    handlers = {"run": run_cmd.run, "validate": run_cmd.validate, "sweep": sweep_cmd.sweep,
+                "compare": sweep_cmd.compare, "analyze": sweep_cmd.analyze}
+    try:
+        return handlers[args.command](args)
+    except ScenarioError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+__all__ = ["build_parser", "main"]

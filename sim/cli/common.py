@@ -1,0 +1,59 @@
+"""Shared pieces of the command line: one-line errors, argument types, progress bars."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+EXIT_BAD_INPUT = 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, instead of usage + message
+        raise SystemExit(fail(f"{self.prog}: {message} (see --help)"))
+
+
+def fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must lie in [0, 2^63), got {value}")
+    return value
+
+
+def progress_bar(show: bool, description: str, unit: str) -> Callable[[int, int], None] | None:
+    """A tqdm bar on stderr updated as ``update(done, total)``: count, rate and time left."""
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    bars: list = []   # created on the first update, so an early error prints nothing else
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit=unit, desc=description, file=sys.stderr, leave=False,
+                             dynamic_ncols=True))
+        bar = bars[0]
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update

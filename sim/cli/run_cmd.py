@@ -1,0 +1,73 @@
+"""``decoupling run`` and ``decoupling validate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from sim.cli.common import progress_bar
+
+
+def validate(args: argparse.Namespace) -> int:
+    from sim.config import load_scenario, parse_overrides
+
+    scenario = load_scenario(args.scenario, parse_overrides(args.overrides))
+    t = scenario.time
+    print(f"ok: {args.scenario} is valid: '{scenario.name}', {len(scenario.actors)} actors, "
+          f"{len(scenario.sectors)} sectors, {t.start:g}-{t.horizon:g} in steps of {t.step:g} year(s)")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from sim.config import load_scenario, parse_overrides
+    from sim.config.errors import ScenarioError
+
+    overrides = parse_overrides(args.overrides)
+    scenario = load_scenario(args.scenario, overrides)
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    targets = [out / "trajectories.nc", out / "summary.csv", out / "manifest.json"]
+    if any(p.exists() for p in targets) and not args.overwrite:
+        raise ScenarioError("already holds results; choose another folder or pass --overwrite", str(out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(f"cannot create output folder: {exc.strerror}", str(out)) from None
+
+    import sim
+    from sim.plots import save_standard_plots
+    from sim.results import package_versions, save
+    from sim.summary import format_summary, summary_frame
+
+    runs = args.runs or scenario.runs
+    seed = scenario.seed if args.seed is None else args.seed
+    started = time.perf_counter()
+    results = sim.run(scenario, runs=runs, seed=seed, progress=progress_bar(runs >= 500 and not args.quiet, "simulating", "step"))
+    elapsed = time.perf_counter() - started
+    outputs = [save(results, out / "trajectories.nc")]
+    summary_frame(results).to_csv(out / "summary.csv", index=False)
+    outputs.append(out / "summary.csv")
+    if not args.no_plots:
+        outputs.extend(save_standard_plots(results, out / "plots"))
+    manifest = {
+        "scenario_file": str(args.scenario),
+        "scenario_name": scenario.name,
+        "overrides": {k: v for k, v in overrides.items()},
+        "runs": runs,
+        "seed": seed,
+        "simulation_seconds": round(elapsed, 3),
+        "package_versions": package_versions(),
+        "command": " ".join(["decoupling", *sys.argv[1:]]) if sys.argv else "decoupling",
+        "outputs": [str(p.relative_to(out)) for p in outputs],
+        "scenario": json.loads(scenario.model_dump_json()),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    if not args.quiet:
+        print(format_summary(results))
+        print(f"\n{runs} runs in {elapsed:.1f} s; results in {out}/ (trajectories.nc, summary.csv, manifest.json"
+              + ("" if args.no_plots else ", plots/") + ")")
+    return 0
+
+
