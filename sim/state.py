@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.pairs import PairList, Pairs
 from sim.params import RunParameters
-from sim.rules import channels, inputs, trust
+from sim.rules import inputs, trust
 from sim.world import World
 
 Array = np.ndarray

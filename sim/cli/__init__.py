@@ -55,6 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--condition", help="PRIM condition, e.g. 'rel/China/semiconductors/2035 >= 0.9'")
     analyze.add_argument("--density", type=float, default=0.8, help="PRIM: least density of the chosen box")
     analyze.add_argument("-o", "--out", help="output folder (default: SWEEP_DIR/analysis)")
+    for name, text in (("calibrate", "calibrate model parameters on observations (rejection ABC)"),
+                       ("hindcast", "compare the model with observations it was not fitted to")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("scenario", help="scenario YAML file")
+        command.add_argument("--observations", required=True, help="CSV: series,actor,sector,year,value,unit,source,notes")
+        command.add_argument("--operators", help="observation operators YAML (default: seeds/observation_operators.yaml)")
+        command.add_argument("-o", "--out", default=f"results/{name}", help="output folder")
+        command.add_argument("--seed", type=seed, default=1)
+        if name == "calibrate":
+            command.add_argument("--until", type=int, required=True, help="last year of the calibration window")
+            command.add_argument("--priors", help="priors YAML (default: seeds/calibration_priors.yaml)")
+            command.add_argument("--draws", type=positive_int, default=2000)
+            command.add_argument("--accept", type=float, default=0.05, help="share of draws accepted")
+            command.add_argument("--check-runs", type=positive_int, default=200, help="runs of the fit check")
+        else:
+            command.add_argument("--until", type=int, help="last year scales are fitted on (default: last observation)")
+            command.add_argument("--runs", type=positive_int, default=200)
     return parser
 
 
@@ -64,11 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    from sim.cli import run_cmd, sweep_cmd
+    from sim.cli import observe_cmd, run_cmd, sweep_cmd
     from sim.config.errors import ScenarioError
 
     handlers = {"run": run_cmd.run, "validate": run_cmd.validate, "sweep": sweep_cmd.sweep,
-                "compare": sweep_cmd.compare, "analyze": sweep_cmd.analyze}
+                "compare": sweep_cmd.compare, "analyze": sweep_cmd.analyze,
+                "calibrate": observe_cmd.calibrate, "hindcast": observe_cmd.hindcast}
     try:
         return handlers[args.command](args)
     except ScenarioError as error:

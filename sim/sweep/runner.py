@@ -69,6 +69,7 @@ def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: i
     for point, key in enumerate(group_keys):
         groups.setdefault(key, []).append(point)
 
+    columns = {k: points[k].to_numpy(dtype=float) for k in varied_vec}
     tasks: list[ChunkTask] = []
     for key, members in groups.items():
         structural = {k: design.constants[k] for k in constants_struct}
@@ -81,7 +82,7 @@ def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: i
             table = {k[len(PARAMETER_PREFIX):]: np.full(runs[part].size, float(design.constants[k]))
                      for k in constants_vec}
             for k in varied_vec:
-                table[k[len(PARAMETER_PREFIX):]] = points[k].to_numpy(dtype=float)[point_index[part]]
+                table[k[len(PARAMETER_PREFIX):]] = columns[k][point_index[part]]
             chunk = len(tasks)
             tasks.append(ChunkTask(
                 chunk=chunk, runs=runs[part], points=point_index[part], replications=rep_index[part],

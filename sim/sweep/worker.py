@@ -7,6 +7,7 @@ returned with status "error" and the reason, so the sweep goes on.
 
 from __future__ import annotations
 
+import gc
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import numpy as np
 
 from sim.config.errors import ScenarioError, format_path
 from sim.config.loader import apply_overrides, validate_data
-from sim.config.parameters import PARAMETER_NAMES, parameter_metadata
+from sim.config.parameters import parameter_metadata
 from sim.config.schema import Scenario
 
 PARAMETER_PREFIX = "parameters."
@@ -112,6 +113,12 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     except Exception as error:  # a bug or a numerical failure: record it, keep the sweep going
         last = traceback.extract_tb(error.__traceback__)[-1]
         return _failed(task, f"{type(error).__name__}: {error} ({Path(last.filename).name}:{last.lineno})", started)
+    finally:
+        # A Mesa model and its agents refer to each other, so a finished chunk's arrays wait
+        # for the cyclic collector, which large numpy arrays do not prompt: collect now to
+        # keep a long-running worker's memory flat.
+        model = None
+        gc.collect()
     return ChunkResult(task.chunk, task.runs, status, reasons, outcomes, time.perf_counter() - started)
 
 
@@ -137,4 +144,4 @@ def _write_trajectories(model, task: ChunkTask) -> None:
     partial.replace(path)
 
 
-__all__ = ["PARAMETER_NAMES", "PARAMETER_PREFIX", "ChunkResult", "ChunkTask", "run_chunk", "scenario_for"]
+__all__ = ["PARAMETER_PREFIX", "ChunkResult", "ChunkTask", "run_chunk", "scenario_for"]

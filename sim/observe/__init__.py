@@ -1,0 +1,1 @@
+"""Observations and the model: operators, hindcast and calibration (ABC)."""

@@ -1,0 +1,121 @@
+"""Observation files and observation-operator files: reading and validation.
+
+Observations are a CSV with columns ``series, actor, sector, year, value, unit, source,
+notes`` (the schema of ``seeds/data/observations_to_2019.csv``). Every bad row or key is
+reported with the file, the column or key and the line, as one line, exit code 2.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.config.errors import ScenarioError
+from sim.config.loader import _explain, _locate
+from sim.config.yamlio import read_yaml_file
+
+COLUMNS = ("series", "actor", "sector", "year", "value", "unit", "source", "notes")
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_OBSERVATIONS = ROOT / "seeds" / "data" / "observations_to_2019.csv"
+DEFAULT_OPERATORS = ROOT / "seeds" / "observation_operators.yaml"
+
+
+@dataclass(frozen=True)
+class Observation:
+    series: str
+    actor: str
+    sector: str
+    year: int
+    value: float
+    unit: str
+    source: str
+    line: int
+
+
+def read_observations(path: str | Path) -> list[Observation]:
+    """Read an observations CSV; raise ``ScenarioError`` at the first bad row."""
+    path = Path(path)
+    source = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError:
+        raise ScenarioError("observations file not found or unreadable", source) from None
+    rows = []
+    with handle:
+        reader = csv.DictReader(handle)
+        header = tuple(reader.fieldnames or ())
+        missing = [c for c in COLUMNS[:6] if c not in header]
+        if missing:
+            raise ScenarioError(f"missing column(s) {', '.join(missing)}; the header must start "
+                                f"{','.join(COLUMNS)}", source, (), 1)
+        for row in reader:
+            line = reader.line_num
+            for column in ("series", "actor", "year", "value"):
+                if not (row.get(column) or "").strip():
+                    raise ScenarioError("empty value", source, (column,), line)
+            try:
+                year = int(str(row["year"]).strip())
+            except ValueError:
+                raise ScenarioError(f"year '{row['year']}' is not a whole number", source, ("year",), line) from None
+            try:
+                value = float(str(row["value"]).strip())
+            except ValueError:
+                raise ScenarioError(f"value '{row['value']}' is not a number", source, ("value",), line) from None
+            if not value == value or value in (float("inf"), float("-inf")):
+                raise ScenarioError(f"value '{row['value']}' is not finite", source, ("value",), line)
+            rows.append(Observation(row["series"].strip(), row["actor"].strip(), (row.get("sector") or "").strip(),
+                                    year, value, (row.get("unit") or "").strip(), (row.get("source") or "").strip(),
+                                    line))
+    if not rows:
+        raise ScenarioError("no observations (only a header)", source, (), 1)
+    return rows
+
+
+Quantity = Literal["self_sufficiency", "capability", "world_share", "world_share_all", "rd_budget",
+                   "pair_cooperation", "access_capability", "leading_count"]
+SECTOR_QUANTITIES = ("self_sufficiency", "capability", "world_share", "access_capability")
+
+
+class Operator(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quantity: Quantity | None = None
+    sector: str | None = None
+    sector_from_row: bool = False
+    scale: float | Literal["fit"] = 1.0
+    fit_per_actor: bool = False
+    actors: dict[str, str] = Field(default_factory=dict)
+    weakness: str = ""
+    unmapped: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.unmapped is None and self.quantity is None:
+            raise ValueError("an operator needs a quantity, or 'unmapped' with the reason")
+        if self.quantity in SECTOR_QUANTITIES and not self.sector and not self.sector_from_row:
+            raise ValueError(f"quantity '{self.quantity}' needs a sector (or sector_from_row: true)")
+        if isinstance(self.scale, float) and not self.scale > 0:
+            raise ValueError(f"scale must be positive or 'fit', got {self.scale}")
+        return self
+
+
+class OperatorFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    operators: dict[str, Operator]
+
+
+def read_operators(path: str | Path) -> dict[str, Operator]:
+    path = Path(path)
+    data, origins = read_yaml_file(path)
+    try:
+        return OperatorFile.model_validate(data).operators
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(p for p in first["loc"] if not str(p).startswith(("function-", "literal[")))
+        source, line = _locate(origins, loc, str(path))
+        raise ScenarioError(_explain(first), source, loc, line) from None

@@ -1,0 +1,50 @@
+"""Figures of calibration and hindcast results (matplotlib; no simulation)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+def prior_posterior(draws: pd.DataFrame, posterior: pd.DataFrame) -> Figure:
+    names = [c for c in draws.columns if c != "distance"]
+    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3), squeeze=False)
+    for ax, name in zip(axes[0], names, strict=True):
+        bins = np.linspace(draws[name].min(), draws[name].max(), 25)
+        ax.hist(draws[name], bins=bins, density=True, alpha=0.4, label="prior draws", color="#7f8c8d")
+        ax.hist(posterior[name], bins=bins, density=True, alpha=0.7, label="posterior", color="#c0392b")
+        ax.axvline(posterior[name].median(), color="black", linewidth=1)
+        ax.set_title(name.removeprefix("parameters."), fontsize=9)
+    axes[0, 0].legend(fontsize=8, frameon=False)
+    fig.suptitle("Rejection ABC: prior draws and accepted draws (line: posterior median)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def series_fit(table: pd.DataFrame, title: str) -> Figure:
+    """Observed values against the predicted median and 5-95 % band, one panel per series and actor."""
+    groups = list(table.groupby(["series", "actor"], sort=True))
+    columns = min(4, max(1, len(groups)))
+    rows = int(np.ceil(len(groups) / columns)) or 1
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 2.8 * rows), squeeze=False)
+    for ax, ((series, actor), group) in zip(axes.flat, groups, strict=False):
+        group = group.sort_values("year")
+        ax.fill_between(group["year"], group["q05"], group["q95"], alpha=0.25, color="#4c8fd6", label="model 5-95 %")
+        ax.plot(group["year"], group["median"], "o-", color="#4c8fd6", label="model median", markersize=3)
+        colours = np.where(group["window"] == "calibration", "black", "#c0392b")
+        ax.scatter(group["year"], group["observed"], c=colours, zorder=3, s=18, label="observed")
+        ax.set_title(f"{series}\n{actor}", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(groups):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=6, frameon=False)
+    fig.suptitle(f"{title} (black: calibration window, red: out of sample)", fontsize=10)
+    fig.tight_layout()
+    return fig
