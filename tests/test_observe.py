@@ -55,7 +55,7 @@ def test_scores_on_a_hand_checked_case():
 
 
 def test_abc_recovers_a_parameter_from_data_the_model_made(tmp_path):
-    scenario = load_scenario(BASELINE, {"time.horizon": 2022, "stochastic.noise": False,
+    scenario = load_scenario(BASELINE, {"time.horizon": 2022, "time.branch_year": 2022, "stochastic.noise": False,
                                         "stochastic.espionage": False, "stochastic.breakthroughs": False})
     truth = 1.6
     true_run = sim.run(scenario, runs=1, seed=1, parameter_table={"catch_up_scale": [truth]})
@@ -123,7 +123,7 @@ def test_broken_observation_files(tmp_path, text, fragment):
     ({"operators": {"x": {"quantity": "capability"}}}, "needs a sector"),
     ({"operators": {"x": {"quantity": "rd_budget", "scale": -2}}}, "positive"),
     ({"operators": {"x": {}}}, "needs a quantity"),
-    ({"operator": {}}, "unknown key"),
+    ({"operator": {}}, "required key 'operators' is missing"),
 ])
 def test_broken_operator_files(tmp_path, data, fragment):
     path = _write(tmp_path / "ops.yaml", data)

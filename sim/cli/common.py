@@ -49,8 +49,9 @@ def progress_bar(show: bool, description: str, unit: str) -> Callable[[int, int]
 
     def update(done: int, total: int) -> None:
         if not bars:
+            # disable=None: no bar when stderr is not a terminal (CI logs, pipes).
             bars.append(tqdm(total=total, unit=unit, desc=description, file=sys.stderr, leave=False,
-                             dynamic_ncols=True))
+                             dynamic_ncols=True, disable=None))
         bar = bars[0]
         bar.update(done - bar.n)
         if done >= total:

@@ -61,7 +61,8 @@ def map_rows(rows: list[Observation], operators: dict[str, Operator], scenario: 
             continue
         group = None
         if operator.scale == "fit":
-            group = (row.series, actor) if operator.fit_per_actor else (row.series,)
+            # Per actor as observed (two firms of one country keep separate scales).
+            group = (row.series, row.actor) if operator.fit_per_actor else (row.series,)
         mapped.append(MappedRow(row, operator, actor, sector, group))
     return mapped, unmapped
 

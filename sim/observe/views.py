@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def prior_posterior(draws: pd.DataFrame, posterior: pd.DataFrame) -> Figure:
@@ -39,6 +40,9 @@ def series_fit(table: pd.DataFrame, title: str) -> Figure:
         ax.plot(group["year"], group["median"], "o-", color="#4c8fd6", label="model median", markersize=3)
         colours = np.where(group["window"] == "calibration", "black", "#c0392b")
         ax.scatter(group["year"], group["observed"], c=colours, zorder=3, s=18, label="observed")
+        years = group["year"].to_numpy()
+        ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(f"{series}\n{actor}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
@@ -46,5 +50,5 @@ def series_fit(table: pd.DataFrame, title: str) -> Figure:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=6, frameon=False)
     fig.suptitle(f"{title} (black: calibration window, red: out of sample)", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig
