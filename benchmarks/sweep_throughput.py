@@ -115,8 +115,10 @@ def mesa_rate(runs: int = 100) -> float:
 
 def variant(folder: Path, actors: list[str] | None = None, sectors: int | None = None, horizon: int | None = None) -> Path:
     """A baseline variant with fewer actors or sectors, or another horizon (for scaling)."""
-    data = yaml.safe_load(BASELINE.read_text())
-    data["history"] = {"replay": False}
+    from sim.config import load_scenario
+
+    data = json.loads(load_scenario(BASELINE).model_dump_json(exclude={"extends"}))
+    data["history"]["replay"] = False
     if actors:
         data["actors"] = {k: v for k, v in data["actors"].items() if k in actors}
         data["relations"]["pairs"] = [p for p in data["relations"]["pairs"] if set(p["between"]) <= set(actors)]

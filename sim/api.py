@@ -20,6 +20,7 @@ from sim.config.schema import Scenario
 from sim.model import DecouplingModel, resolve_scenario
 from sim.params import checked_column
 from sim.results import add_metrics, provenance, to_dataset
+from sim.schedule import step_times
 
 # Runs simulated together by default; larger requests are split into chunks of this size.
 # Run i's result does not depend on the chunking (tests/test_determinism.py).
@@ -59,27 +60,22 @@ def run(
         raise ScenarioError(f"chunk_size must be a positive integer, not {chunk_size!r}", "run", ("chunk_size",))
     table = {name: checked_column(name, values, runs) for name, values in (parameter_table or {}).items()}
     starts = range(0, runs, chunk_size)
-    n_steps_each = None
+    total = (len(step_times(config)) - 1) * len(starts)
     parts = []
-    for start in starts:
+    for number, start in enumerate(starts):
         size = min(chunk_size, runs - start)
         chunk_table = {k: v[start:start + size] for k, v in table.items()} if table else None
-        model = DecouplingModel(scenario if scenario is not None else None, runs=size, rng=seed, first_run=start,
-                                parameter_table=chunk_table)
-        n_steps_each = model.n_steps
-        total = n_steps_each * len(starts)
-        done_before = n_steps_each * (start // chunk_size)
+        # The original argument (not the resolved config) keeps relative timeline paths working.
+        model = DecouplingModel(scenario, runs=size, rng=seed, first_run=start, parameter_table=chunk_table)
         while model.running:
             model.step()
             if progress is not None:
-                progress(done_before + model.steps_done, total)
+                progress(number * model.n_steps + model.steps_done, total)
         parts.append(model)
     if len(parts) == 1:
         return to_dataset(parts[0])
-    combined = xr.concat([to_dataset(m).drop_vars(["p_parity", "bloc_index", "bloc_sector_index",
-                                                   "relative_capability", "relative_to_reference",
-                                                   "time_to_parity"]) for m in parts], dim="run",
-                         data_vars="minimal", coords="minimal", compat="override", join="override")
+    combined = xr.concat([to_dataset(m, with_metrics=False) for m in parts], dim="run", data_vars="minimal",
+                         coords="minimal", compat="override", join="override")
     combined = add_metrics(combined, parts[0].config)
     combined.attrs.update(provenance(parts[0].config, seed, 0))
     return combined

@@ -40,8 +40,8 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def to_dataset(model: DecouplingModel) -> xr.Dataset:
-    """Turn a finished (or partly run) model into a Dataset with derived metrics."""
+def to_dataset(model: DecouplingModel, with_metrics: bool = True) -> xr.Dataset:
+    """Turn a finished (or partly run) model into a Dataset, with derived metrics unless asked not to."""
     world, scenario = model.world, model.config
     n = model.steps_done + 1
     runs = np.arange(model.first_run, model.first_run + model.runs)
@@ -67,7 +67,8 @@ def to_dataset(model: DecouplingModel) -> xr.Dataset:
     ds["parameters"] = xr.DataArray(np.stack([model.params.values[k] for k in names], axis=1),
                                     dims=("run", "parameter"), coords={"parameter": names},
                                     attrs={"description": "model parameters of each run"})
-    ds = add_metrics(ds, scenario)
+    if with_metrics:
+        ds = add_metrics(ds, scenario)
     ds.attrs.update(provenance(scenario, model.seed, model.first_run))
     return ds
 
@@ -91,21 +92,20 @@ def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         "units": "year"}
     ds["p_parity"] = metrics.parity_probability(ttp, ds["year"])
     ds["p_parity"].attrs = {"description": "share of runs at parity by each year", "units": "probability"}
-    parameter = ds["parameters"].sel
+    value = ds["parameters"].sel
     ds["escalation_spiral"] = xr.DataArray(
-        responses.richardson_spiral(parameter(parameter="escalation_reaction").values,
-                                    parameter(parameter="escalation_counter").values,
-                                    parameter(parameter="escalation_restraint").values),
+        responses.richardson_spiral(value(parameter="escalation_reaction").values,
+                                    value(parameter="escalation_counter").values,
+                                    value(parameter="escalation_restraint").values),
         dims="run", attrs={"description": "Richardson runaway regime, k·k' > m² (diagnostic of the escalation rule)"})
-    gamma = ds["parameters"].sel(parameter="bottleneck_sensitivity")
+    gamma = ds["parameters"].sel(parameter="bottleneck_sensitivity", drop=True)
     effective = capability * ds["input_availability"].astype(np.float64) ** gamma
     sector_index = metrics.bloc_sector_index(effective, blocs, m.bloc_aggregation)
-    ds["bloc_sector_index"] = sector_index.astype(np.float32).drop_vars("parameter", errors="ignore").transpose(
-        "run", "year", "bloc", "sector")
+    ds["bloc_sector_index"] = sector_index.astype(np.float32).transpose("run", "year", "bloc", "sector")
     ds["bloc_sector_index"].attrs = {"description": "bloc capability per sector (CES over members of K·U^γ)",
                                      "units": "index"}
-    ds["bloc_index"] = metrics.bloc_index(sector_index, ds["sector_weight"]).astype(np.float32).drop_vars(
-        "parameter", errors="ignore").transpose("run", "year", "bloc")
+    ds["bloc_index"] = metrics.bloc_index(sector_index, ds["sector_weight"]).astype(np.float32).transpose(
+        "run", "year", "bloc")
     ds["bloc_index"].attrs = {"description": "composite bloc capability (weighted geometric mean over sectors)",
                               "units": "index"}
     return ds

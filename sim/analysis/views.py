@@ -14,35 +14,41 @@ from matplotlib.figure import Figure  # noqa: E402
 from sim.sweep.store import Sweep  # noqa: E402
 
 
+def _parameter_bars(order: pd.DataFrame, draw, xlabel: str, title: str) -> Figure:
+    """Horizontal bars, one row per parameter (``draw(ax, y)`` adds the bars), shared layout."""
+    y = np.arange(len(order))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.5))
+    draw(ax, y)
+    ax.set_yticks(y, [p.removeprefix("parameters.") for p in order["parameter"]])
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def sobol_bars(indices: pd.DataFrame) -> Figure:
     """First-order and total Sobol indices with confidence bars."""
     order = indices.sort_values("ST", ascending=True)
-    y = np.arange(len(order))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.5))
-    ax.barh(y - 0.2, order["S1"], 0.4, xerr=order["S1_conf"], label="first order S1", color="#4c8fd6")
-    ax.barh(y + 0.2, order["ST"], 0.4, xerr=order["ST_conf"], label="total ST", color="#c0392b")
-    ax.set_yticks(y, [p.removeprefix("parameters.") for p in order["parameter"]])
-    ax.set_xlabel("Sobol index (95 % confidence)")
-    ax.set_title(f"Sobol indices: {indices['outcome'].iloc[0]}")
-    ax.legend(frameon=False)
-    ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    return fig
+
+    def draw(ax, y):
+        ax.barh(y - 0.2, order["S1"], 0.4, xerr=order["S1_conf"], label="first order S1", color="#4c8fd6")
+        ax.barh(y + 0.2, order["ST"], 0.4, xerr=order["ST_conf"], label="total ST", color="#c0392b")
+
+    return _parameter_bars(order, draw, "Sobol index (95 % confidence)", f"Sobol indices: {indices['outcome'].iloc[0]}")
 
 
 def morris_bars(indices: pd.DataFrame) -> Figure:
+    """Morris μ* (with confidence) and σ per parameter."""
     order = indices.sort_values("mu_star", ascending=True)
-    y = np.arange(len(order))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.5))
-    ax.barh(y, order["mu_star"], xerr=order["mu_star_conf"], color="#4c8fd6", label="μ*")
-    ax.plot(order["sigma"], y, "o", color="#c0392b", label="σ")
-    ax.set_yticks(y, [p.removeprefix("parameters.") for p in order["parameter"]])
-    ax.set_xlabel("elementary effect per unit of the parameter's range")
-    ax.set_title(f"Morris screening: {indices['outcome'].iloc[0]}")
-    ax.legend(frameon=False)
-    ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    return fig
+
+    def draw(ax, y):
+        ax.barh(y, order["mu_star"], xerr=order["mu_star_conf"], color="#4c8fd6", label="μ*")
+        ax.plot(order["sigma"], y, "o", color="#c0392b", label="σ")
+
+    return _parameter_bars(order, draw, "elementary effect per unit of the parameter's range",
+                           f"Morris screening: {indices['outcome'].iloc[0]}")
 
 
 def grid_heatmap(sweep: Sweep, outcome: str) -> Figure:
