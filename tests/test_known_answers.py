@@ -142,3 +142,18 @@ def test_bloc_index_aggregation():
     np.testing.assert_allclose(best.sel(bloc="A").values, [[2.0, 2.0]], rtol=0.02)
     composite = metrics.bloc_index(additive, xr.DataArray([1.0, 1.0], dims="sector"))
     np.testing.assert_allclose(composite.values, np.sqrt([[12.0]]))
+
+
+def test_quarterly_steps_track_annual_steps():
+    """Time step is a numerical choice: with randomness off, quarters and years agree closely."""
+    off = {"stochastic.noise": False, "stochastic.espionage": False, "stochastic.breakthroughs": False}
+    annual = sim.run(sim.load_scenario("scenarios/baseline.yaml", off), runs=1, seed=1)
+    quarterly = sim.run(sim.load_scenario("scenarios/baseline.yaml", {**off, "time.step": 0.25}), runs=1, seed=1)
+    assert quarterly.sizes["year"] == 4 * 35 + 1
+    for year in (2020, 2035, 2050):
+        a = annual["capability"].sel(year=year).values
+        q = quarterly["capability"].sel(year=year).values
+        assert np.max(np.abs(np.log(q / a))) < 0.25, (year, float(np.max(np.abs(np.log(q / a)))))
+    median_gap = np.median(np.abs(np.log(quarterly["capability"].sel(year=2035).values
+                                         / annual["capability"].sel(year=2035).values)))
+    assert median_gap < 0.05
