@@ -22,7 +22,7 @@ import numpy as np
 from sim.agents import Actor
 from sim.config.errors import ScenarioError
 from sim.config.loader import load_scenario
-from sim.config.parameters import PARAMETER_NAMES, ModelParameters
+from sim.config.parameters import PARAMETER_NAMES, ModelParameters, unknown_parameter
 from sim.config.schema import Scenario
 from sim.dynamics import Observation, StepEvents, advance, make_context, observe
 from sim.pairs import build_pairs
@@ -194,11 +194,7 @@ class DecouplingModel(mesa.Model):
 def _with_parameters(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     unknown = [k for k in overrides if k not in PARAMETER_NAMES]
     if unknown:
-        import difflib
-
-        hint = difflib.get_close_matches(unknown[0], PARAMETER_NAMES, n=1)
-        raise ScenarioError(f"unknown parameter '{unknown[0]}'" + (f"; did you mean '{hint[0]}'?" if hint else ""),
-                            "DecouplingModel", (unknown[0],))
+        raise ScenarioError(unknown_parameter(unknown[0]), "DecouplingModel", (unknown[0],))
     from pydantic import ValidationError
 
     merged = {**scenario.parameters.model_dump(), **overrides}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from sim.config.errors import ScenarioError
-from sim.config.parameters import PARAMETER_NAMES, ModelParameters, parameter_metadata
+from sim.config.parameters import PARAMETER_NAMES, ModelParameters, parameter_metadata, unknown_parameter
 
 
 class RunParameters:
@@ -45,11 +45,7 @@ class RunParameters:
 def checked_column(name: str, column: Any, runs: int) -> np.ndarray:
     """One parameter's values for ``runs`` runs (a single value is repeated), checked against its bounds."""
     if name not in PARAMETER_NAMES:
-        import difflib
-
-        hint = difflib.get_close_matches(name, PARAMETER_NAMES, n=1)
-        raise ScenarioError(f"unknown parameter '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else ""),
-                            "parameter table", (name,))
+        raise ScenarioError(unknown_parameter(name), "parameter table", (name,))
     try:
         array = np.asarray(column, dtype=float).reshape(-1)
     except (TypeError, ValueError):

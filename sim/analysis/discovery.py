@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.config.errors import ScenarioError
+from sim.config.errors import ScenarioError, did_you_mean
 from sim.sweep.store import Sweep
 
 OPERATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
@@ -35,10 +35,7 @@ def condition_met(runs: pd.DataFrame, text: str) -> np.ndarray:
     """(runs,) bool: which runs meet the condition (NaN never does)."""
     name, op, value = parse_condition(text)
     if name not in runs.columns:
-        import difflib
-
-        hint = difflib.get_close_matches(name, [c for c in runs.columns if "/" in c], n=1)
-        raise ScenarioError(f"unknown outcome '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else ""),
+        raise ScenarioError(f"unknown outcome '{name}'" + did_you_mean(name, [c for c in runs.columns if "/" in c]),
                             "--condition")
     values = runs[name].to_numpy(dtype=float)
     return np.where(np.isnan(values), False, OPERATORS[op](values, value))

@@ -25,6 +25,14 @@ def format_path(path: Sequence[str | int]) -> str:
     return text or "<top level>"
 
 
+def did_you_mean(name: str, known) -> str:
+    """``"; did you mean 'x'?"`` for the closest known name, or an empty string."""
+    import difflib
+
+    hint = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
+    return f"; did you mean '{hint[0]}'?" if hint else ""
+
+
 class ScenarioError(ValueError):
     """Bad user input, located as precisely as we can.
 

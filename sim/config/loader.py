@@ -7,7 +7,6 @@ for inherited scenarios, ``--set`` for overrides).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.config import schema
-from sim.config.errors import KeyPath, ScenarioError
+from sim.config.errors import KeyPath, ScenarioError, did_you_mean
 from sim.config.references import find_problems
 from sim.config.schema import Scenario
 from sim.config.yamlio import Origins, parse_yaml_text, read_yaml_file
@@ -163,8 +162,7 @@ def _explain(error: Mapping[str, Any]) -> str:
     loc = error["loc"]
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        hint = difflib.get_close_matches(name, sorted(_known_field_names()), n=1)
-        return f"unknown key '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
+        return f"unknown key '{name}'" + did_you_mean(name, sorted(_known_field_names()))
     if kind == "missing":
         return f"required key '{loc[-1]}' is missing"
     message = str(error["msg"]).removeprefix("Value error, ")

@@ -297,6 +297,13 @@ class ModelParameters(BaseModel):
 PARAMETER_NAMES: tuple[str, ...] = tuple(ModelParameters.model_fields)
 
 
+def unknown_parameter(name: str) -> str:
+    """The message for a name that is not a model parameter, with the closest one."""
+    from sim.config.errors import did_you_mean
+
+    return f"unknown parameter '{name}'" + did_you_mean(name, PARAMETER_NAMES)
+
+
 def parameter_metadata(name: str) -> dict[str, Any]:
     """Default, bounds, sweep range, symbol, unit, basis and claims of one parameter."""
     field = ModelParameters.model_fields[name]

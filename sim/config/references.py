@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sim.config.errors import KeyPath
+from sim.config.errors import KeyPath, did_you_mean
 from sim.config.schema import Scenario
 
 Problem = tuple[KeyPath, str]
@@ -18,10 +18,7 @@ Problem = tuple[KeyPath, str]
 def _known(kind: str, name: str, known: set[str]) -> str | None:
     if name in known:
         return None
-    import difflib
-
-    hint = difflib.get_close_matches(name, sorted(known), n=1)
-    extra = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(sorted(known))}"
+    extra = did_you_mean(name, sorted(known)) or f"; known: {', '.join(sorted(known))}"
     return f"unknown {kind} '{name}'{extra}"
 
 

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config.errors import ScenarioError
+from sim.config.errors import ScenarioError, did_you_mean
 from sim.config.loader import load_scenario
-from sim.config.parameters import PARAMETER_NAMES
+from sim.config.parameters import PARAMETER_NAMES, unknown_parameter
 from sim.results import package_versions
 from sim.sweep import executors
 from sim.sweep.design import DesignTable, build_design
@@ -38,11 +38,8 @@ def _split_keys(keys: list[str], where: str) -> tuple[list[str], list[str]]:
         if key.startswith(PARAMETER_PREFIX):
             name = key[len(PARAMETER_PREFIX):]
             if name not in PARAMETER_NAMES:
-                import difflib
-
-                hint = difflib.get_close_matches(name, PARAMETER_NAMES, n=1)
-                raise ScenarioError(f"unknown model parameter '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else ""),
-                                    where, ("parameters", key), _line(where, ("parameters", key)))
+                raise ScenarioError(unknown_parameter(name), where, ("parameters", key),
+                                    _line(where, ("parameters", key)))
             vectorised.append(key)
         else:
             structural.append(key)
@@ -194,8 +191,6 @@ def _execute(tasks: list[ChunkTask], workers: int | None, dask: str | None) -> I
 
 def _check_paths(keys: list[str], scenario_json: str, where: str) -> None:
     """Every swept or constant key must name an existing key of the base scenario (exit 2 otherwise)."""
-    import difflib
-
     data = json.loads(scenario_json)
     for key in keys:
         node: Any = data
@@ -203,9 +198,8 @@ def _check_paths(keys: list[str], scenario_json: str, where: str) -> None:
             if isinstance(node, dict):
                 match = next((k for k in node if str(k) == part), None)
                 if match is None:
-                    hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
                     prefix = ".".join(key.split(".")[:depth]) or "the scenario"
-                    raise ScenarioError(f"'{part}' is not a key of {prefix}" + (f"; did you mean '{hint[0]}'?" if hint else ""),
+                    raise ScenarioError(f"'{part}' is not a key of {prefix}" + did_you_mean(part, node),
                                         where, ("parameters", key), _line(where, ("parameters", key)))
                 node = node[match]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
