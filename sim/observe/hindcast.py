@@ -110,13 +110,12 @@ def hindcast(ds: xr.Dataset, scenario: Scenario, observations: list[Observation]
     mapped, unmapped = map_rows(observations, operators, scenario, ds["year"].values)
     raw = predictions(ds, mapped)
     scales, unfit = log_scales(mapped, raw, until)
-    for i in sorted(unfit, reverse=True):
-        unmapped.append((mapped[i].obs, f"no observation of this series up to {until:g} to fit its scale"))
-        del mapped[i]
-    keep = [i for i in range(raw.shape[0]) if i not in set(unfit)]
+    unfit = set(unfit)
+    unmapped += [(mapped[i].obs, f"no observation of this series up to {until:g} to fit its scale") for i in sorted(unfit)]
+    keep = [i for i in range(len(mapped)) if i not in unfit]
     predicted = np.exp(np.log(np.maximum(raw[keep], 1e-300)) + scales[keep])
     records = []
-    for row, values in zip(mapped, predicted, strict=True):
+    for row, values in zip([mapped[i] for i in keep], predicted, strict=True):
         o = row.obs
         low, mid, high = np.quantile(values, [0.05, 0.5, 0.95])
         records.append({"series": o.series, "actor": o.actor, "sector": o.sector, "year": o.year, "observed": o.value,

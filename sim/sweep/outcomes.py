@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.metrics import bloc_aggregate, composite_index, first_year
+
 if TYPE_CHECKING:
     from sim.model import DecouplingModel
 
@@ -40,9 +42,7 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
     index = [int(np.flatnonzero(np.isclose(model.times, y))[0]) for y in years]
     out: dict[str, np.ndarray] = {}
 
-    reached = relative >= metrics.parity_threshold                      # (T, R, A, S)
-    first = reached.argmax(axis=0)
-    ttp = np.where(reached.any(axis=0), model.times[first], np.nan)     # (R, A, S)
+    ttp = first_year(relative >= metrics.parity_threshold, model.times)   # (R, A, S)
     for a in np.flatnonzero(~reference):
         for s, sector in enumerate(world.sectors):
             out[f"ttp/{world.actors[a]}/{sector}"] = ttp[:, a, s]
@@ -53,12 +53,8 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
     rho = metrics.bloc_aggregation
     effective = capability[index] * arrays["input_availability"][index].astype(np.float64) ** gamma
     names = list(dict.fromkeys(blocs))
-    weight = world.weight / world.weight.sum()
-    composite = {}
-    for bloc in names:
-        members = np.array([b == bloc for b in blocs])
-        per_sector = (effective[:, :, members, :] ** rho).sum(axis=2) ** (1.0 / rho)   # (Y, R, S)
-        composite[bloc] = np.exp(np.log(per_sector) @ weight)                           # (Y, R)
+    composite = {bloc: composite_index(bloc_aggregate(effective, np.array([b == bloc for b in blocs]), rho),
+                                       world.weight) for bloc in names}                   # (Y, R) each
     for bloc in names:
         if bloc != metrics.reference_bloc and metrics.reference_bloc in composite:
             for y, year in enumerate(years):
