@@ -6,7 +6,7 @@ nothing depends on the run axis. Shapes: A actors, S sectors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -171,17 +171,9 @@ def build_world(scenario: Scenario) -> World:
     home = domestic0 * rd_budget0[:, None]
     export_share = market / (home[:, None, :] + market.sum(axis=1, keepdims=True))
 
-    partner = (~same_bloc) & (~rival) & (cooperation0 > 0)
-    for agreement in [*scenario.policies.cooperation, *scenario.policies.joint_projects]:
-        idx = sorted({i for name in agreement.parties for i in _members(name, actors, blocs, bloc_of)})
-        for i in idx:
-            for j in idx:
-                if i != j and not same_bloc[i, j] and not rival[i, j]:
-                    partner[i, j] = True
-
-    return World(
+    world = World(
         actors=actors, sectors=sectors, blocs=blocs, bloc_of=bloc_of, rival=rival, same_bloc=same_bloc,
-        partner=partner, friction=friction, trust0=trust0, link=link, cooperation0=cooperation0,
+        friction=friction, trust0=trust0, link=link, cooperation0=cooperation0,
         capability0=capability0, rd_budget0=rd_budget0,
         budget_growth=np.array([a.budget_growth for a in specs]),
         budget_growth_long=np.array([a.budget_growth if a.budget_growth_long is None else a.budget_growth_long
@@ -201,7 +193,16 @@ def build_world(scenario: Scenario) -> World:
         dependency=_sector_matrix(scenario.dependency, sectors),
         spillover=_sector_matrix(scenario.spillover, sectors),
         source_share=source_share, import_share=import_share, export_share=export_share,
+        partner=(~same_bloc) & (~rival) & (cooperation0 > 0),
     )
+    # Partners also include cross-bloc, non-rival parties to any agreement or joint project.
+    partner = world.partner.copy()
+    for agreement in [*scenario.policies.cooperation, *scenario.policies.joint_projects]:
+        parties = sorted({i for name in agreement.parties for i in world.members(name)})
+        for i in parties:
+            for j in parties:
+                partner[i, j] |= i != j and not same_bloc[i, j] and not rival[i, j]
+    return replace(world, partner=partner)
 
 
 def _rd_shares(listed: dict[str, float], sectors: tuple[str, ...], weight: Array) -> Array:
@@ -212,9 +213,3 @@ def _rd_shares(listed: dict[str, float], sectors: tuple[str, ...], weight: Array
     if rest.any():
         shares[rest] = remainder * weight[rest] / weight[rest].sum()
     return shares / shares.sum()
-
-
-def _members(name: str, actors: tuple[str, ...], blocs: tuple[str, ...], bloc_of: Array) -> list[int]:
-    if name in actors:
-        return [actors.index(name)]
-    return [int(i) for i in np.flatnonzero(bloc_of == blocs.index(name))]

@@ -87,7 +87,8 @@ def calibrate(scenario: Scenario, observations: list[Observation], operators: di
     results = sim.run(scenario, runs=draws, seed=seed, parameter_table=table, progress=progress)
     raw = predictions(results, mapped)                                   # (rows, draws)
     scales, unfit = log_scales(mapped, raw, until)
-    informative = [i for i in range(len(mapped)) if i not in set(unfit)]
+    unfit = set(unfit)
+    informative = [i for i in range(len(mapped)) if i not in unfit]
     observed = np.log([mapped[i].obs.value for i in informative])
     residual = observed[:, None] - np.log(np.maximum(raw[informative], 1e-300)) - scales[informative]
     # A fitted group with one row fits exactly and tells nothing; only the others inform the distance.
