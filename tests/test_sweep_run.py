@@ -38,7 +38,7 @@ def _outcomes(folder):
 @pytest.fixture(scope="module")
 def grid_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("grid")
-    return _write(folder, design={"kind": "grid"}, replications=3, parameters={
+    return _write(folder, design={"kind": "grid"}, replications=3, common_random_numbers=True, parameters={
         "parameters.leak_quality": [0.3, 0.9], "parameters.gestation": [2.0, 6.0], "time.horizon": 2032})
 
 
@@ -94,6 +94,18 @@ def test_replications_share_random_numbers_across_points(reference):
     across_points = abs(by[(0, 0)] - by[(1, 0)])
     across_replications = abs(by[(0, 0)] - by[(0, 1)])
     assert across_points < across_replications
+
+
+def test_runs_have_their_own_streams_unless_asked(tmp_path):
+    path = _write(tmp_path, design={"kind": "grid"}, replications=2, parameters={
+        "parameters.leak_quality": [0.3, 0.9], "time.horizon": 2022})
+    run_sweep(path, tmp_path / "own", workers=1)
+    own = open_sweep(tmp_path / "own").runs
+    assert list(own["stream"]) == [0, 1, 2, 3]
+    shared = _write(tmp_path, "shared.yaml", design={"kind": "grid"}, replications=2, common_random_numbers=True,
+                    parameters={"parameters.leak_quality": [0.3, 0.9], "time.horizon": 2022})
+    run_sweep(shared, tmp_path / "shared", workers=1)
+    assert list(open_sweep(tmp_path / "shared").runs["stream"]) == [0, 1, 0, 1]
 
 
 def test_outcomes_equal_the_dataset_metrics(tmp_path):

@@ -76,8 +76,9 @@ def parity_curves(runs: pd.DataFrame, actor: str, years: np.ndarray) -> tuple[pd
     columns = [c for c in ok.columns if c.startswith(f"ttp/{actor}/")]
     curves = pd.DataFrame({c.split("/")[2]: [(ok[c] <= y).mean() for y in years] for c in columns}, index=years)
     fig, ax = plt.subplots(figsize=(7, 4))
-    for sector in curves.columns:
-        ax.plot(curves.index, curves[sector], label=sector)
+    colours = plt.get_cmap("tab20")
+    for i, sector in enumerate(curves.columns):   # 20 colours and two dash styles: no two sectors look alike
+        ax.plot(curves.index, curves[sector], label=sector, color=colours(i % 20), linestyle="-" if i % 2 == 0 else "--")
     ax.set(xlabel="year", ylabel="share of runs at parity", ylim=(-0.02, 1.02),
            title=f"P({actor} at parity with the reference bloc by year)")
     ax.legend(fontsize=7, ncol=2, frameon=False)

@@ -1,10 +1,11 @@
 """Run a sweep: plan chunks, execute them, store each as it finishes.
 
-Runs are numbered point × replications + replication. Replication j of every design
-point draws the same random streams (stream j of the sweep seed, or root seed j of a
-seed list): common random numbers across the design, so differences between points
-come from the parameters, not from noise. Keys under ``parameters.`` vary within one
-vectorised batch; other keys change the scenario, so runs are grouped by their values.
+Runs are numbered point × replications + replication. By default every run draws its
+own random streams (stream = run number under the sweep seed; with a list of root seeds,
+seed j and stream = point). With ``common_random_numbers: true``, replication j of every
+design point draws the same streams, so differences between points come from the
+parameters alone. Keys under ``parameters.`` vary within one vectorised batch; other keys
+change the scenario, so runs are grouped by their values.
 """
 
 from __future__ import annotations
@@ -53,10 +54,10 @@ def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: i
     n_points = len(points)
     if isinstance(spec.replications, list):
         n_rep = len(spec.replications)
-        rep_seeds, rep_streams = np.array(spec.replications, dtype=np.int64), np.zeros(n_rep, dtype=np.int64)
+        rep_seeds = np.array(spec.replications, dtype=np.int64)
     else:
         n_rep = spec.replications
-        rep_seeds, rep_streams = np.full(n_rep, spec.seed, dtype=np.int64), np.arange(n_rep, dtype=np.int64)
+        rep_seeds = np.full(n_rep, spec.seed, dtype=np.int64)
     constants_vec, constants_struct = _split_keys(list(design.constants), where)
     varied_vec, varied_struct = _split_keys(design.varied, where)
 
@@ -83,10 +84,19 @@ def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: i
             chunk = len(tasks)
             tasks.append(ChunkTask(
                 chunk=chunk, runs=runs[part], points=point_index[part], replications=rep_index[part],
-                seeds=rep_seeds[rep_index[part]], streams=rep_streams[rep_index[part]], scenario_json=scenario_json,
+                seeds=rep_seeds[rep_index[part]], streams=_streams(spec, runs[part], point_index[part], rep_index[part]),
+                scenario_json=scenario_json,
                 structural=structural, table=table,
                 trajectories=str(store.trajectory_path(chunk)) if (trajectories and store) else None))
     return tasks, n_points * n_rep
+
+
+def _streams(spec: SweepSpec, runs: np.ndarray, points: np.ndarray, replications: np.ndarray) -> np.ndarray:
+    """Stream id of each run: shared by a replication across points (common random numbers), or its own."""
+    seed_list = isinstance(spec.replications, list)
+    if spec.common_random_numbers:
+        return np.zeros_like(runs) if seed_list else replications.copy()
+    return points.copy() if seed_list else runs.copy()
 
 
 def _line(sweep_file: str, path: tuple) -> int | None:

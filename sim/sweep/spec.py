@@ -126,6 +126,10 @@ class SweepSpec(_Frozen):
     seed: int = Field(1, ge=0, lt=2**63)
     design: Design = Design()
     replications: int | list[int] = Field(1, description="runs per design point: a count, or a list of root seeds")
+    common_random_numbers: bool = Field(False, description=(
+        "replication j of every design point draws the same random streams: differences between points "
+        "then come from the parameters alone (variance reduction for grids, Sobol and Morris); off, every "
+        "run has its own streams"))
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     chunk_size: int = Field(1000, ge=1, le=1_000_000)
     trajectories: bool = False
