@@ -42,6 +42,17 @@ class RunParameters:
         return {name: float(v[run]) for name, v in self.values.items()}
 
 
+def outside_bounds(name: str, values: np.ndarray) -> np.ndarray:
+    """(n,) bool: which values of a parameter are not finite or fall outside what the model accepts."""
+    meta = parameter_metadata(name)
+    return ~np.isfinite(values) | (values < meta["ge"]) | (values > meta["le"])
+
+
+def bounds_text(name: str) -> str:
+    meta = parameter_metadata(name)
+    return f"[{meta['ge']}, {meta['le']}]"
+
+
 def checked_column(name: str, column: Any, runs: int) -> np.ndarray:
     """One parameter's values for ``runs`` runs (a single value is repeated), checked against its bounds."""
     if name not in PARAMETER_NAMES:
@@ -54,10 +65,8 @@ def checked_column(name: str, column: Any, runs: int) -> np.ndarray:
         array = np.full(runs, array[0])
     if array.size != runs:
         raise ScenarioError(f"has {array.size} values for {runs} runs", "parameter table", (name,))
-    meta = parameter_metadata(name)
-    bad = ~np.isfinite(array) | (array < meta["ge"]) | (array > meta["le"])
+    bad = outside_bounds(name, array)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ScenarioError(f"run {i} has {array[i]!r}, outside [{meta['ge']}, {meta['le']}]",
-                            "parameter table", (name,))
+        raise ScenarioError(f"run {i} has {array[i]!r}, outside {bounds_text(name)}", "parameter table", (name,))
     return array

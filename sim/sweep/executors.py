@@ -60,18 +60,16 @@ def dask(tasks: Iterable[ChunkTask], address: str, workers: int) -> Iterator[Chu
 
 
 def _bounded(submit, tasks: Iterable[ChunkTask], workers: int, wait_any) -> Iterator[ChunkResult]:
-    pending = set()
     queue = iter(tasks)
-    limit = max(1, workers * IN_FLIGHT_PER_WORKER)
+    pending = set()
     for task in queue:
         pending.add(submit(task))
-        if len(pending) >= limit:
+        if len(pending) >= max(1, workers * IN_FLIGHT_PER_WORKER):
             break
     while pending:
-        done = wait_any(pending)
-        for future in done:
+        for future in wait_any(pending):
             pending.discard(future)
             yield future.result()
-            for task in queue:
+            task = next(queue, None)   # one finished, one more submitted: memory stays flat
+            if task is not None:
                 pending.add(submit(task))
-                break

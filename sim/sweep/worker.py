@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 from sim.config.errors import ScenarioError, format_path
 from sim.config.loader import apply_overrides, validate_data
 from sim.config.parameters import parameter_metadata
+from sim.params import bounds_text, outside_bounds
 from sim.config.schema import Scenario
 
 PARAMETER_PREFIX = "parameters."
@@ -76,18 +78,15 @@ def _checked_table(task: ChunkTask) -> tuple[dict[str, np.ndarray], np.ndarray]:
     table = {}
     for name, column in task.table.items():
         values = np.asarray(column, dtype=float)
-        meta = parameter_metadata(name)
-        bad = ~np.isfinite(values) | (values < meta["ge"]) | (values > meta["le"])
+        bad = outside_bounds(name, values)
         for i in np.flatnonzero(bad & (reasons == "")):
-            reasons[i] = f"parameters.{name} = {values[i]!r} is outside [{meta['ge']}, {meta['le']}]"
-        table[name] = np.where(bad, meta["default"], values)
+            reasons[i] = f"parameters.{name} = {values[i]!r} is outside {bounds_text(name)}"
+        table[name] = np.where(bad, parameter_metadata(name)["default"], values)
     return table, reasons
 
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
     """Simulate one chunk; never raises for a bad run or a bad design point."""
-    import time
-
     from sim.model import DecouplingModel
     from sim.sweep.outcomes import compute_outcomes, nonfinite_runs
 
@@ -123,8 +122,6 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 
 
 def _failed(task: ChunkTask, reason: str, started: float) -> ChunkResult:
-    import time
-
     n = task.runs.size
     return ChunkResult(task.chunk, task.runs, np.full(n, "error", dtype=object), np.full(n, reason, dtype=object),
                        {}, time.perf_counter() - started)
