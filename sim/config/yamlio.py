@@ -18,7 +18,7 @@ from sim.config.errors import KeyPath, ScenarioError
 Origins = dict[KeyPath, tuple[str, int]]
 
 
-def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins) -> Any:
+def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins, loader: yaml.SafeLoader) -> Any:
     origins[path] = (source, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -28,26 +28,23 @@ def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins) ->
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise ScenarioError("YAML merge keys (<<) are not supported; use 'extends'", source, path,
                                     key_node.start_mark.line + 1)
-            key = _scalar(key_node, source, path)
+            key = _scalar(key_node, source, path, loader)
             if key in result:
                 raise ScenarioError(f"duplicate key '{key}'", source, path, key_node.start_mark.line + 1)
             child = (*path, key)
-            result[key] = _construct(value_node, source, child, origins)
+            result[key] = _construct(value_node, source, child, origins, loader)
             origins[child] = (source, key_node.start_mark.line + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, source, (*path, i), origins) for i, item in enumerate(node.value)]
-    return _scalar(node, source, path)
+        return [_construct(item, source, (*path, i), origins, loader) for i, item in enumerate(node.value)]
+    return _scalar(node, source, path, loader)
 
 
-def _scalar(node: yaml.Node, source: str, path: KeyPath) -> Any:
-    loader = yaml.SafeLoader("")
+def _scalar(node: yaml.Node, source: str, path: KeyPath, loader: yaml.SafeLoader) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise ScenarioError(f"cannot read value: {exc}", source, path, node.start_mark.line + 1) from None
-    finally:
-        loader.dispose()
 
 
 def parse_yaml_text(text: str, source: str) -> tuple[Any, Origins]:
@@ -64,7 +61,11 @@ def parse_yaml_text(text: str, source: str) -> tuple[Any, Origins]:
     origins: Origins = {}
     if node is None:
         return None, origins
-    return _construct(node, source, (), origins), origins
+    loader = yaml.SafeLoader("")   # one constructor for the whole document
+    try:
+        return _construct(node, source, (), origins, loader), origins
+    finally:
+        loader.dispose()
 
 
 def read_yaml_file(path: Path) -> tuple[Any, Origins]:
