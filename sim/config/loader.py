@@ -171,19 +171,32 @@ def _explain(error: Mapping[str, Any]) -> str:
     return message
 
 
+# Segments pydantic adds to an error's location to name a type, not a key of the file.
+_TAG_PREFIXES = ("function-", "list[", "dict[", "literal[", "tagged-union[")
+_TAG_NAMES = {"[key]", "float", "int", "str", "bool", "Uniform", "LogUniform", "Normal", "Triangular",
+              "uniform", "loguniform", "normal", "triangular"}
+
+
+def located_validation_error(exc: ValidationError, origins: Origins, default_source: str) -> ScenarioError:
+    """The first problem of a pydantic error as a ``ScenarioError`` at its file, key path and line."""
+    errors = exc.errors()
+    first = errors[0]
+    loc: tuple = ()
+    for part in first["loc"]:
+        is_tag = str(part).startswith(_TAG_PREFIXES) or part in _TAG_NAMES
+        if not is_tag or (*loc, part) in origins:
+            loc = (*loc, part)
+    source, line = _locate(origins, loc, default_source)
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    return ScenarioError(_explain(first) + more, source, loc, line)
+
+
 def validate_data(data: Any, origins: Origins, default_source: str) -> Scenario:
     """Turn merged, overridden data into a ``Scenario`` or raise a located error."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        # Pydantic appends '[key]' markers for dict keys; drop its type tags from the path.
-        loc = tuple(p for p in loc if p not in ("[key]",) and not str(p).startswith(("list[", "dict[", "literal[")))
-        source, line = _locate(origins, loc, default_source)
-        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise ScenarioError(_explain(first) + more, source, loc, line) from None
+        raise located_validation_error(exc, origins, default_source) from None
     problems = find_problems(scenario)
     if problems:
         path, message = problems[0]

@@ -23,7 +23,7 @@ from scipy.stats import qmc
 
 import sim
 from sim.config.errors import ScenarioError
-from sim.config.loader import _explain, _locate
+from sim.config.loader import located_validation_error
 from sim.config.parameters import PARAMETER_NAMES, parameter_metadata
 from sim.config.schema import Scenario
 from sim.config.yamlio import read_yaml_file
@@ -44,10 +44,7 @@ def read_priors(path: str | Path) -> dict[str, Any]:
     try:
         priors = PRIORS.validate_python(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if p not in ("uniform", "loguniform", "normal", "triangular"))
-        source, line = _locate(origins, loc, str(path))
-        raise ScenarioError(_explain(first), source, loc, line) from None
+        raise located_validation_error(exc, origins, str(path)) from None
     for key, prior in priors.items():
         name = key.removeprefix("parameters.")
         if not key.startswith("parameters.") or name not in PARAMETER_NAMES:

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.config.errors import ScenarioError
-from sim.config.loader import _explain, _locate
+from sim.config.loader import located_validation_error
 from sim.config.yamlio import read_yaml_file
 
 COLUMNS = ("series", "actor", "sector", "year", "value", "unit", "source", "notes")
@@ -115,7 +115,4 @@ def read_operators(path: str | Path) -> dict[str, Operator]:
     try:
         return OperatorFile.model_validate(data).operators
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if not str(p).startswith(("function-", "literal[")))
-        source, line = _locate(origins, loc, str(path))
-        raise ScenarioError(_explain(first), source, loc, line) from None
+        raise located_validation_error(exc, origins, str(path)) from None

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from sim.config.errors import ScenarioError
-from sim.config.loader import _explain, _locate
+from sim.config.loader import _locate, located_validation_error
 from sim.config.yamlio import read_yaml_file
 
 
@@ -173,12 +173,7 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if not str(p).startswith(("function-", "list[", "dict[", "literal[",
-                                                                      "tagged-union[", "float", "int", "str", "bool",
-                                                                      "Uniform", "LogUniform", "Normal", "Triangular")))
-        source, line = _locate(origins, loc, str(path))
-        raise ScenarioError(_explain(first), source, loc, line) from None
+        raise located_validation_error(exc, origins, str(path)) from None
     base = path.parent / spec.scenario
     if not base.is_file():
         source, line = _locate(origins, ("scenario",), str(path))
