@@ -19,7 +19,7 @@ from sim.params import RunParameters
 from sim.rng import Streams
 from sim.rules import channels, espionage, growth, inputs, ties, trust
 from sim.rules import policy as responses
-from sim.rules.common import relax
+from sim.rules.common import power, relax
 from sim.schedule import PolicySchedule
 from sim.state import BlocGroups, State, rival_ratio
 from sim.world import World
@@ -59,6 +59,9 @@ class Context:
     coop_in_control: Array     # (P_coop,) index of the (partner → receiver) control pair, or -1
     rival_controllers: Array   # (A,) number of rival controllers of each actor (at least 1)
     blocs: BlocGroups          # actors grouped by bloc
+    free_shares: Array         # (A, A, S) supply shares by origin of 2015 with nothing restricted
+    access: Array              # (A, A) tie strength of buyer and origin, 1 for home
+    input_lists: tuple[Array, Array]   # each sector's inputs and their Ω, (S, m) each
 
 
 def make_context(world: World, schedule: PolicySchedule, params: RunParameters, streams: Streams, pairs: Pairs,
@@ -89,6 +92,9 @@ def make_context(world: World, schedule: PolicySchedule, params: RunParameters, 
                                  dtype=int),
         rival_controllers=np.maximum(world.rival.sum(axis=0), 1),
         blocs=BlocGroups.of(world),
+        free_shares=inputs.origin_shares(world.domestic0, world.import_share),
+        access=np.where(np.eye(world.n_actors, dtype=bool), 1.0, world.link),
+        input_lists=inputs.input_lists(world.dependency),
     )
 
 
@@ -96,7 +102,8 @@ def make_context(world: World, schedule: PolicySchedule, params: RunParameters, 
 class Observation:
     """Derived quantities at time t, shared by the rules and the recorder (shapes as named)."""
 
-    capability: Array          # K (R, A, S)
+    capability: Array          # K, knowledge-based capability (R, A, S); what rules compare
+    effective: Array           # K·U^γ, capability with today's inputs (R, A, S); what is reported
     frontier: Array            # (R, 1, S)
     relative: Array            # K / frontier (R, A, S)
     trust: Array               # a's trust in b (R, A, A)
@@ -106,8 +113,11 @@ class Observation:
     knowledge: Array           # O, knowledge channel weights, receiver-major (R, A, A, S)
     kernel: Array              # Φ(K_a / K_b) (R, A, A, S)
     absorptive: Array          # (R, A, S)
-    bottleneck: Array          # U (R, A, S)
-    self_sufficiency: Array    # domestic share of inputs (R, A, S)
+    bottleneck: Array          # U (R, A, S) in (0, 1]
+    supply_shares: Array       # shares of a's supply of s by origin b, home on the diagonal (R, A, A, S)
+    lost_supply: Array         # L, share of supply no longer arriving (R, A, S)
+    resourced: Array           # volume re-sourced from substitute origins (R, A, S)
+    self_sufficiency: Array    # home share of quality-weighted supply (R, A, S)
     deny: Array                # denial exposure (R, A, S)
     closed_imports: Array      # share of imports closed by controls (R, A, S)
     reopened_imports: Array    # share of imports reopened by evasion (R, A, S)
@@ -124,11 +134,12 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
     relative = capability / frontier
 
     # Controls in force: policy (allies align on the bloc's strongest) plus escalation (C27, C04).
+    # A level is the share of the sector's flows from controller to target that it covers.
     policy = np.maximum(sch.controls[k][ctrl.first, ctrl.second],
                         p3.ally_alignment * sch.bloc_controls[k][ctrl.first, ctrl.second])
     controls = np.minimum(1.0, policy + state.escalation)
     leak = channels.leakage(state.evasion[:, ctrl.second], state.enforcement, p3.leak_quality, p3.evasion_premium)
-    passing = state.ties * channels.openness(controls, leak)      # what still flows on control pairs
+    passing = channels.openness(state.closure, leak)              # what still flows on control pairs
     controls_on_mean = np.zeros((runs, n_a, n_a))
     controls_on_mean[:, ctrl.second, ctrl.first] = controls.mean(axis=-1)
 
@@ -141,20 +152,35 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
                                       p4.catch_up_shape, ctx.logistic_kernel)
     absorptive = growth.absorptive_capacity(w.absorptive, state.rd_stock, p3.absorptive_half * state.stock_reference)
 
-    # Input channel (C04, C05): what arrives, redirected, weighted by supplier quality.
-    delivered = np.broadcast_to(w.import_share * (1.0 - sch.disruption[k])[None, :, :], (runs, n_a, n_a, n_s)).copy()
+    # Input channel (C04, C05, C28, C31): supply by origin, what still arrives, re-sourced.
+    delivered = inputs.origin_shares(state.domestic, w.import_share) * (1.0 - sch.disruption[k])[None, None]
     delivered[:, ctrl.second, ctrl.first] *= passing
-    imported = inputs.import_quality(delivered, relative, p4.reallocation)
-    log_availability = np.log(inputs.availability(state.domestic, relative, imported, p3.input_substitution))
-    deny, closed, reopened = responses.denial(ctx.control_imports, ctx.control_sources, controls, leak, ctrl.to_second)
-    cross = (knowledge[:, ctx.rival_first, ctx.rival_second] * w.weight).sum(axis=(1, 2)) / p3.foreign_potency[:, 0, 0]
+    # Controls cover the most sensitive items first, so a lighter control covers part of a
+    # stricter one's items: an origin substitutes for the lost items as far as it does not
+    # control them (1 on pairs that are never controlled, so only control pairs are touched).
+    strictest = ctrl.max_per_second(controls, n_a)[:, ctrl.second]
+    substitute = 1.0 - np.divide(controls, strictest, out=np.zeros_like(controls), where=strictest > 0)
+    attraction = inputs.sourcing_attraction(ctx.access, capability, p3.sourcing_elasticity)
+    attraction[:, ctrl.second, ctrl.first] *= substitute
+    lost = inputs.lost_volume(delivered)
+    resourced = inputs.resourced_volume(state.resourced, lost, p3.reallocation)
+    shares = inputs.resourced_shares(delivered, attraction, resourced)
+    supplied = inputs.supply(shares, capability)
+    free = inputs.supply(np.broadcast_to(ctx.free_shares, shares.shape), capability)
+    progress = inputs.adjustment(lost, resourced, p3.reallocation)
+    elasticity = inputs.input_elasticity(progress, w.dependency, p3.input_substitution, p3.input_substitution_long)
+    bottleneck = inputs.bottleneck(inputs.supply_ratio(supplied, free), w.dependency, elasticity, ctx.input_lists)
+    deny, closed, reopened = responses.denial(ctx.control_imports, ctx.control_sources, state.closure, leak,
+                                              ctrl.to_second)
+    cross = ((knowledge[:, ctx.rival_first, ctx.rival_second] * w.weight).reshape(runs, -1).sum(axis=1)
+             / p3.foreign_potency[:, 0, 0])
     return Observation(
-        capability=capability, frontier=frontier, relative=relative,
+        capability=capability, effective=capability * power(bottleneck, p3.bottleneck_sensitivity),
+        frontier=frontier, relative=relative,
         trust=trust.trust_level(state.trust_positive, state.trust_negative),
         controls=controls, leak=leak, controls_on_mean=controls_on_mean, knowledge=knowledge, kernel=kernel,
-        absorptive=absorptive,
-        bottleneck=inputs.bottleneck(log_availability, state.log_availability0, w.dependency),
-        self_sufficiency=inputs.domestic_share(state.domestic, relative, imported),
+        absorptive=absorptive, bottleneck=bottleneck, supply_shares=shares, lost_supply=lost, resourced=resourced,
+        self_sufficiency=inputs.home_share(shares, capability, supplied),
         deny=deny, closed_imports=closed, reopened_imports=reopened,
         decoupling=1.0 - cross / ctx.reference_flow if ctx.reference_flow > 0 else np.zeros(runs),
     )
@@ -179,7 +205,7 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
                                  sch.programme[k], p3.program_boost)
     elapsed = sch.times[k] - sch.times[0]
     trend = w.budget_growth_long + (w.budget_growth - w.budget_growth_long) * np.exp(-elapsed / w.budget_growth_fade)
-    budget_rate = responses.budget_growth(trend, sch.sanctions[k], p3.sanction_budget_drag, obs.deny, w.weight,
+    budget_level = responses.budget_level(sch.sanctions[k], p3.sanction_budget_drag, obs.deny, w.weight,
                                           p3.substitution_budget)
 
     # --- act: R&D and growth (C03, C07-C11, C25, C26, C34) ------------------------------
@@ -194,14 +220,12 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     g_catch = growth.catch_up(w.catch_up * p3.catch_up_scale, obs.absorptive, obs.knowledge, obs.kernel)
     g_transfer = growth.transfer(p3.transfer_rate, state.cooperation, obs.trust[:, coop.second, coop.first],
                                  giver_open, ctx.coop_friction, obs.kernel[:, coop.first, coop.second], coop.to_first)
-    g_network = p3.spillover_strength * (state.growth @ w.spillover.T)
+    g_network = p3.spillover_strength * (state.growth @ w.spillover.T)   # upstream own innovation (AAK)
     access = growth.market_access(ctx.control_exports, obs.controls, ctrl.to_first)
     experience = relax(state.experience, access, p3.experience_adjustment, dt)
     g_learning = growth.learning_change(w.learning, p3.learning_exponent, state.experience, experience, dt)
-    own_growth = g_own + g_catch + g_transfer
-    drift = (obs.bottleneck**p3.bottleneck_sensitivity * (own_growth + g_network) + g_learning
-             - p3.bottleneck_drag * np.maximum(0.0, 1.0 - obs.bottleneck))
-    log_capability = state.log_capability + dt * drift
+    # Inputs act on the level of capability (Observation.effective), not on its growth.
+    log_capability = state.log_capability + dt * (g_own + g_catch + g_transfer + g_network + g_learning)
 
     # --- stochastic: shocks, breakthroughs, espionage (C24, C33) -----------------------
     shape = (n_a, n_s)
@@ -264,21 +288,22 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         0.0, 1.0) * rival_pairs
 
     # --- stocks (C03, C06, C22, C02) -----------------------------------------------------
-    budget = state.budget * np.exp(dt * budget_rate)
-    rd_effective = relax(state.rd_effective, budget[..., None] * shares, 1.0 / p3.gestation, dt)
+    budget = state.budget * np.exp(dt * trend)
+    rd_effective = relax(state.rd_effective, (budget * budget_level)[..., None] * shares, 1.0 / p3.gestation, dt)
     decay = np.exp(-p3.rd_depreciation * dt)
     rd_stock = state.rd_stock * decay + effective_rd * (1.0 - decay) / p3.rd_depreciation
+    resourced = relax(obs.resourced, obs.lost_supply, 1.0 / p3.gestation, dt)
     domestic = relax(state.domestic, responses.domestic_target(w.domestic0, obs.deny, p3.substitution_response,
                                                                obs.absorptive), 1.0 / p3.gestation, dt)
     data = state.data * np.exp(dt * w.data_growth * (1.0 + p2.localisation_data_gain * sch.localisation[k]))
-    new_ties = ties.update_ties(state.ties, obs.controls, rival_pairs, p3.tie_decay, p3.tie_spillover,
-                                p3.tie_recovery, dt)
+    closure = ties.update_closure(state.closure, ties.closure_target(obs.controls, rival_pairs, p3.tie_spillover),
+                                  p3.tie_decay, p3.tie_recovery, dt)
 
     return state.evolve(
         log_capability=log_capability, rd_stock=rd_stock, rd_effective=rd_effective, budget=budget, data=data,
         domestic=domestic, trust_positive=positive, trust_negative=negative, cooperation=cooperation,
-        escalation=escalation, evasion=evasion, enforcement=enforcement, ties=new_ties, threat_ratio=ratio,
-        growth=own_growth, broken=broken, controls_on_mean=obs.controls_on_mean, experience=experience,
+        escalation=escalation, evasion=evasion, enforcement=enforcement, closure=closure, resourced=resourced, threat_ratio=ratio,
+        budget_level=budget_level, growth=g_own, broken=broken, controls_on_mean=obs.controls_on_mean, experience=experience,
     ), events
 
 

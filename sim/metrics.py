@@ -78,6 +78,15 @@ def bloc_index(sector_index: xr.DataArray, weight: xr.DataArray) -> xr.DataArray
                         coords={d: ordered[d] for d in ordered.dims[:-1] if d in ordered.coords})
 
 
+def gdp_index(bloc_capability: xr.DataArray, elasticity: xr.DataArray | float) -> xr.DataArray:
+    """GDP-equivalent index ``bloc_index^ε`` (Hulten: Δln TFP = Σ Domar·Δln K; Δln Y = Δln TFP/(1−α)).
+
+    Only ratios of it mean anything (a scenario against its counterfactual): ε is the
+    elasticity of GDP to the bloc's technology capability, ``gdp_elasticity`` in the ODD.
+    """
+    return np.exp(elasticity * np.log(bloc_capability))
+
+
 def quantiles(data: xr.DataArray, probabilities: tuple[float, ...] = (0.05, 0.5, 0.95)) -> xr.DataArray:
     """Quantiles over runs, with a ``quantile`` dimension."""
     return data.quantile(list(probabilities), dim="run")

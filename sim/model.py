@@ -30,7 +30,7 @@ from sim.params import RunParameters
 from sim.recorder import OUTCOME_VARIABLES, Recorder
 from sim.rng import Streams, keys_for
 from sim.schedule import build_schedule, step_times
-from sim.state import initial_state
+from sim.state import State, initial_state
 from sim.world import build_world
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
@@ -165,6 +165,11 @@ class DecouplingModel(mesa.Model):
     def year(self) -> float:
         """Calendar time of the current state."""
         return float(self.times[self._k])
+
+    @property
+    def state(self) -> State:
+        """The current state of every run (arrays with a leading run axis; see ``sim.state.State``)."""
+        return self._state
 
     @property
     def steps_done(self) -> int:

@@ -11,14 +11,21 @@ import numpy as np
 
 from sim.dynamics import Observation, StepEvents
 from sim.pairs import Pairs
+from sim.rules import inputs
 from sim.state import State
 from sim.world import World
 
 # name: (dims after time and run, description, unit)
 VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "capability": (("actor", "sector"), "capability index", "index (best actor of 2015 ≈ 1)"),
-    "self_sufficiency": (("actor", "sector"), "domestic share of input availability", "share"),
-    "input_availability": (("actor", "sector"), "input availability relative to 2015 (U)", "ratio"),
+    "capability": (("actor", "sector"), "capability index with today's inputs (K·U^γ)",
+                   "index (best actor of 2015 ≈ 1)"),
+    "self_sufficiency": (("actor", "sector"), "home share of quality-weighted input supply", "share"),
+    "input_availability": (("actor", "sector"), "input factor U: supply relative to unrestricted sourcing",
+                           "ratio 0-1"),
+    "import_share": (("actor", "partner", "sector"), "share of actor's imported supply that comes from partner",
+                     "share"),
+    "trade": (("actor", "partner"), "bilateral trade index (both directions, sector-weighted)",
+              "US 2015 R&D budget units"),
     "controls_received": (("actor", "sector"), "strongest control on the actor", "level 0-1"),
     "leakage": (("actor", "sector"), "share of closed imports reopened by evasion", "share"),
     "rd_budget": (("actor",), "technology R&D budget", "US 2015 = 1"),
@@ -33,7 +40,7 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 
 # What a sweep needs to compute its per-run outcomes (sim.sweep.outcomes).
-OUTCOME_VARIABLES = ("capability", "input_availability", "decoupling_index", "trust", "cooperation")
+OUTCOME_VARIABLES = ("capability", "decoupling_index", "trust", "cooperation")
 
 
 class Recorder:
@@ -48,19 +55,22 @@ class Recorder:
         }
         self._pairs = pairs
         self._n_actors = world.n_actors
+        self._weight = world.weight
 
     def record(self, i: int, obs: Observation, state: State, events: StepEvents | None) -> None:
         if len(self.arrays) < len(VARIABLES):
             self._record_outcome_variables(i, obs, state)
             return
         a, ctrl, coop, n_a = self.arrays, self._pairs.control, self._pairs.cooperation, self._n_actors
-        a["capability"][i] = obs.capability
+        a["capability"][i] = obs.effective
         a["self_sufficiency"][i] = obs.self_sufficiency
+        a["import_share"][i] = inputs.import_shares(obs.supply_shares)
+        a["trade"][i] = bilateral_trade(obs.supply_shares, state.budget * state.budget_level, self._weight)
         a["input_availability"][i] = obs.bottleneck
         a["controls_received"][i] = ctrl.max_per_second(obs.controls, n_a)
         # Nothing is reopened where nothing is closed, so the floor only avoids 0/0.
         a["leakage"][i] = obs.reopened_imports / np.maximum(obs.closed_imports, 1e-12)
-        a["rd_budget"][i] = state.budget
+        a["rd_budget"][i] = state.budget * state.budget_level
         a["trust"][i] = obs.trust
         a["cooperation"][i] = coop.scatter(state.cooperation.mean(axis=-1), n_a)
         a["controls"][i] = obs.controls_on_mean.transpose(0, 2, 1)
@@ -73,8 +83,23 @@ class Recorder:
 
     def _record_outcome_variables(self, i: int, obs: Observation, state: State) -> None:
         a = self.arrays
-        a["capability"][i] = obs.capability
-        a["input_availability"][i] = obs.bottleneck
+        a["capability"][i] = obs.effective
         a["decoupling_index"][i] = obs.decoupling
         a["trust"][i] = obs.trust
         a["cooperation"][i] = self._pairs.cooperation.scatter(state.cooperation.mean(axis=-1), self._n_actors)
+
+
+def bilateral_trade(shares: np.ndarray, size: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Trade between a and b in both directions, (R, A, A), symmetric, zero diagonal.
+
+    ``Σ_s ω_s·(B_a·share[a,b,s] + B_b·share[b,a,s]) / Σ_s ω_s``: each buyer's supply share
+    from the other times the buyer's size (its R&D budget, the model's only size measure).
+
+    Args:
+        shares: (R, A, A, S) supply shares by origin, receiver-major; size: (R, A); weight: ω_s, (S,).
+    """
+    bought = np.einsum("rabs,s->rab", shares, weight / weight.sum()) * size[:, :, None]
+    trade = bought + bought.transpose(0, 2, 1)
+    n_a = size.shape[1]
+    trade[:, np.arange(n_a), np.arange(n_a)] = 0.0
+    return trade

@@ -98,16 +98,18 @@ def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:
                                     value(parameter="escalation_counter").values,
                                     value(parameter="escalation_restraint").values),
         dims="run", attrs={"description": "Richardson runaway regime, k·k' > m² (diagnostic of the escalation rule)"})
-    gamma = ds["parameters"].sel(parameter="bottleneck_sensitivity", drop=True)
-    effective = capability * ds["input_availability"].astype(np.float64) ** gamma
-    sector_index = metrics.bloc_sector_index(effective, blocs, m.bloc_aggregation)
+    sector_index = metrics.bloc_sector_index(capability, blocs, m.bloc_aggregation)
     ds["bloc_sector_index"] = sector_index.astype(np.float32).transpose("run", "year", "bloc", "sector")
-    ds["bloc_sector_index"].attrs = {"description": "bloc capability per sector (CES over members of K·U^γ)",
+    ds["bloc_sector_index"].attrs = {"description": "bloc capability per sector (CES over members)",
                                      "units": "index"}
-    ds["bloc_index"] = metrics.bloc_index(sector_index, ds["sector_weight"]).astype(np.float32).transpose(
-        "run", "year", "bloc")
+    index = metrics.bloc_index(sector_index, ds["sector_weight"])
+    ds["bloc_index"] = index.astype(np.float32).transpose("run", "year", "bloc")
     ds["bloc_index"].attrs = {"description": "composite bloc capability (weighted geometric mean over sectors)",
                               "units": "index"}
+    elasticity = ds["parameters"].sel(parameter="gdp_elasticity", drop=True)
+    ds["gdp_index"] = metrics.gdp_index(index, elasticity).astype(np.float32).transpose("run", "year", "bloc")
+    ds["gdp_index"].attrs = {"description": "GDP-equivalent of the bloc index, bloc_index^ε (compare ratios only)",
+                             "units": "index"}
     return ds
 
 

@@ -11,6 +11,9 @@ Semantics (documented in the ODD):
   for the triples it names; a later entry in the list overrides an earlier one.
 - A schedule {year: level} is a step function; a policy is in force at a step whose
   start time is at or after its date.
+- A dated history event is in force from the step in which it falls, if it falls in
+  that step's first half (an act of February 2022 acts in the 2022 step), otherwise from
+  the next step.
 """
 
 from __future__ import annotations
@@ -99,10 +102,13 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
     for event in _history_events(scenario, world, source_dir):
         if event.time >= branch_year:
             continue
-        active = times + 1e-9 >= event.time
+        active = times + 0.5 * scenario.time.step + 1e-9 >= event.time
         imp, tgt, sec = np.ix_(event.imposers, event.targets, event.sectors)
         if event.kind in ("export_control", "counter_control", "sanctions"):
-            level = event.level * (breadth if event.kind == "sanctions" else 1.0)
+            if event.coverage is not None:
+                level = event.coverage
+            else:
+                level = event.level * (breadth if event.kind == "sanctions" else 1.0)
             for k in np.flatnonzero(active):
                 controls[k][imp, tgt, sec] = np.maximum(controls[k][imp, tgt, sec], level)
             if event.kind == "sanctions":

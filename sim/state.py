@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.pairs import PairList, Pairs
 from sim.params import RunParameters
-from sim.rules import inputs, trust
+from sim.rules import trust
 from sim.world import World
 
 Array = np.ndarray
@@ -25,7 +25,8 @@ class State:
         log_capability: ln K, (R, A, S).
         rd_stock: Z, (R, A, S) R&D knowledge stock (absorptive capacity).
         rd_effective: Rp, (R, A, S) R&D in place after the gestation lag.
-        budget: B, (R, A) technology R&D budget.
+        budget: B, (R, A) technology R&D budget on its trend path.
+        budget_level: (R, A) multiplier on the trend from sanctions and denial (last step).
         data: D, (R, A) data stock.
         domestic: μ, (R, A, S) share of inputs sourced at home.
         trust_positive, trust_negative: (R, A, A) Beta evidence, a's view of b.
@@ -33,14 +34,14 @@ class State:
         escalation: Xe, (R, P_ctrl, S) endogenous controls of controller on target, on top of policy.
         evasion: V, (R, A, S) evasion capacity of each receiver.
         enforcement: E, (R, P_ctrl) controller's enforcement against leakage to the target.
-        ties: H, (R, P_ctrl, S) strength of the target's tie to the controller, relative to 2015
-            (ties of pairs that are never controlled stay at 1 and are not stored).
+        resourced: (R, A, S) volume of lost supply bought again from substitute origins.
+        closure: (R, P_ctrl, S) share of the controller's flows to the target that is closed
+            (follows the controls in force with hysteresis; pairs never controlled are not stored).
         threat_ratio: (R, P_ctrl, S) K_target / best K of the controller's bloc at the last step.
-        growth: (R, A, S) last step's growth from innovation, catch-up and transfer.
+        growth: (R, A, S) last step's growth from own innovation (passed downstream).
         broken: (R, A, A) pair cooperation ended for good (grim reciprocity).
         controls_on_mean: (R, A, A) average control on a by b at the last step (new controls offend).
         experience: (R, A, S) cumulative output relative to a world without controls (learning sectors).
-        log_availability0: (R, A, S) input availability of 2015 (normalises U).
         rd_reference: (S,) frontier R&D of 2015 (normalises the idea production function).
         stock_reference: (R, A, 1) each actor's average sector R&D stock of 2015 under each
             run's depreciation: absorptive capacity depends on an actor's own effort, not its size.
@@ -50,6 +51,7 @@ class State:
     rd_stock: Array
     rd_effective: Array
     budget: Array
+    budget_level: Array
     data: Array
     domestic: Array
     trust_positive: Array
@@ -58,13 +60,13 @@ class State:
     escalation: Array
     evasion: Array
     enforcement: Array
-    ties: Array
+    closure: Array
+    resourced: Array
     threat_ratio: Array
     growth: Array
     broken: Array
     controls_on_mean: Array
     experience: Array
-    log_availability0: Array
     rd_reference: Array
     stock_reference: Array
 
@@ -113,16 +115,13 @@ def initial_state(world: World, params: RunParameters, pairs: Pairs) -> State:
     rd_reference = rd.max(axis=0)
     stock = np.broadcast_to(rd / p3.rd_depreciation, (runs, n_a, n_s)).copy()
     positive, negative = trust.initial_evidence(world.trust0, p3.trust_memory)
-    relative = capability / capability.max(axis=1, keepdims=True)
-    channels_open = np.broadcast_to(world.import_share, (runs, n_a, n_a, n_s))
-    imported = inputs.import_quality(channels_open, relative, params.p4.reallocation)
     n_ctrl, n_coop = pairs.control.size, pairs.cooperation.size
-    availability0 = inputs.availability(world.domestic0, relative, imported, p3.input_substitution)
     return State(
         log_capability=np.log(capability),
         rd_stock=stock,
         rd_effective=np.broadcast_to(rd, (runs, n_a, n_s)).copy(),
         budget=np.broadcast_to(world.rd_budget0, (runs, n_a)).copy(),
+        budget_level=np.ones((runs, n_a)),
         data=np.broadcast_to(world.data0, (runs, n_a)).copy(),
         domestic=np.broadcast_to(world.domestic0, (runs, n_a, n_s)).copy(),
         trust_positive=positive,
@@ -131,13 +130,13 @@ def initial_state(world: World, params: RunParameters, pairs: Pairs) -> State:
         escalation=np.zeros((runs, n_ctrl, n_s)),
         evasion=np.zeros((runs, n_a, n_s)),
         enforcement=np.zeros((runs, n_ctrl)),
-        ties=np.ones((runs, n_ctrl, n_s)),
+        closure=np.zeros((runs, n_ctrl, n_s)),
+        resourced=np.zeros((runs, n_a, n_s)),
         threat_ratio=rival_ratio(capability, BlocGroups.of(world), pairs.control),
         growth=np.zeros((runs, n_a, n_s)),
         broken=np.zeros((runs, n_a, n_a), dtype=bool),
         controls_on_mean=np.zeros((runs, n_a, n_a)),
         experience=np.ones((runs, n_a, n_s)),
-        log_availability0=np.log(availability0),
         rd_reference=rd_reference,
         stock_reference=rd.mean(axis=1)[None, :, None] / p3.rd_depreciation,
     )

@@ -1,6 +1,8 @@
 """Read the real policy timeline (CSV) into events the schedule can replay.
 
-Columns: date, imposer, target, sectors, kind, scale, description, reference.
+Columns: date, imposer, target, sectors, kind, scale, description, reference, and an
+optional ``coverage``: the share of the listed sectors' flows from imposer to target that
+a control covers (blank: the scale's level from ``history.levels``).
 ``imposer``/``target`` name actors or blocs (several joined by ';'); ``sectors`` is
 'all' or names joined by ';'. Every problem names the file and its line.
 """
@@ -19,6 +21,7 @@ from sim.world import World
 
 KINDS = ("sanctions", "export_control", "counter_control", "investment_program",
          "data_localization", "cooperation_agreement")
+RESTRICTIVE = ("sanctions", "export_control", "counter_control", "data_localization")
 COLUMNS = ("date", "imposer", "target", "sectors", "kind", "scale", "description", "reference")
 
 
@@ -32,6 +35,7 @@ class PolicyEvent:
     targets: tuple[int, ...]
     sectors: tuple[int, ...]
     level: float
+    coverage: float | None   # share of flows a control covers, when the row gives it
     description: str
 
 
@@ -60,7 +64,9 @@ def read_timeline(path: Path, world: World, history: HistorySpec) -> list[Policy
         events = []
         for row in reader:
             line = reader.line_num
-            events.append(_event(row, world, history, source, line))
+            event = _event(row, world, history, source, line)
+            if history.restrictions or event.kind not in RESTRICTIVE:
+                events.append(event)
     return events
 
 
@@ -97,8 +103,17 @@ def _event(row: dict[str, str], world: World, history: HistorySpec, source: str,
         if unknown:
             raise ScenarioError(f"unknown sector '{unknown[0]}'", source, ("sectors",), line)
         sectors = tuple(world.sectors.index(s) for s in names)
+    coverage_text = (row.get("coverage") or "").strip()
+    coverage = None
+    if coverage_text:
+        try:
+            coverage = float(coverage_text)
+        except ValueError:
+            coverage = -1.0
+        if not 0.0 <= coverage <= 1.0:
+            raise ScenarioError(f"coverage '{coverage_text}' must be a number in [0, 1]", source, ("coverage",), line)
     return PolicyEvent(
-        time=time, kind=kind,
+        time=time, kind=kind, coverage=coverage,
         imposers=_resolve(row["imposer"] or "", world, source, "imposer", line),
         targets=_resolve(row["target"] or "", world, source, "target", line),
         sectors=sectors, level=history.levels[scale], description=(row["description"] or "").strip(),

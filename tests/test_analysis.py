@@ -11,10 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
+import sim
 from sim.analysis import discovery, sensitivity
 from sim.analysis.compare import compare, counterfactual
 from sim.cli import main
 from sim.config import load_scenario
+from sim.schedule import build_schedule
+from sim.world import build_world
 from sim.sweep.design import build_design
 from sim.sweep.spec import SweepSpec
 from sim.sweep.store import Sweep
@@ -89,8 +92,17 @@ def test_sensitivity_refuses_the_wrong_design():
 def test_counterfactual_removes_decoupling_only():
     scenario = load_scenario(SCENARIOS / "full_decoupling.yaml")
     free = counterfactual(scenario)
-    assert not free.policies.export_controls and not free.history.replay and not free.rules.endogenous_escalation
+    assert not free.policies.export_controls and not free.policies.data_localisation
+    assert free.history.replay and not free.history.restrictions and not free.rules.endogenous_escalation
     assert free.actors == scenario.actors and free.parameters == scenario.parameters
+    world = build_world(free)
+    schedule = build_schedule(free, world)
+    kept = build_schedule(scenario, world)
+    # Restrictive acts are gone; Made in China 2025, the CHIPS Act and the agreements stay.
+    assert not schedule.controls.any() and not schedule.sanctions.any() and not schedule.localisation.any()
+    assert kept.controls.any() and kept.localisation.any()
+    assert np.array_equal(schedule.programme, kept.programme) and schedule.programme.any()
+    assert np.array_equal(schedule.cooperation, kept.cooperation)
 
 
 def test_compare_pairs_runs_and_costs_decoupling():
@@ -98,8 +110,18 @@ def test_compare_pairs_runs_and_costs_decoupling():
     table = result.table.set_index(["outcome", "scenario", "year"])
     row = table.loc[("decoupling index", "full_decoupling", 2050.0)]
     assert row["paired_difference"] > 0.2 and row["difference_q05"] > 0
-    cost = result.cost.set_index(["scenario", "bloc", "year"])["cost_median"]
-    assert cost[("full_decoupling", "China", 2050.0)] > cost[("baseline", "China", 2050.0)] > 0
+    assert list(result.cost.columns) == ["scenario", "bloc", "year", "measure", "median", "q05", "q95"]
+    assert {2030.0, 2035.0, 2050.0} <= set(result.cost["year"]) and set(result.cost["measure"]) == {"capability", "gdp"}
+    cost = result.cost.set_index(["scenario", "bloc", "year", "measure"])
+    for measure in ("capability", "gdp"):
+        china = cost["median"].xs(("China", 2050.0, measure), level=("bloc", "year", "measure"))
+        assert china["full_decoupling"] > china["baseline"]
+    row = cost.loc[("full_decoupling", "China", 2050.0, "gdp")]
+    assert row["q05"] <= row["median"] <= row["q95"]
+    # GDP-equivalent cost = 1 - (1 - capability cost)^ε run by run, so it is smaller than the capability cost.
+    assert 0 < row["median"] < cost.loc[("full_decoupling", "China", 2050.0, "capability"), "median"]
+    assert sim.cost_of_decoupling([SCENARIOS / "baseline.yaml"], runs=5, seed=4).equals(
+        compare([SCENARIOS / "baseline.yaml"], runs=5, seed=4).cost)
 
 
 def test_compare_and_analyze_commands(tmp_path, capsys):
@@ -107,7 +129,10 @@ def test_compare_and_analyze_commands(tmp_path, capsys):
     assert main(["compare", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "chip_supply_shock.yaml"),
                  "--runs", "10", "-o", str(out)]) == 0
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "cost_of_decoupling.csv", "comparison.png"}
-    assert "Cost of decoupling" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Cost of decoupling" in printed and "GDP-equivalent" in printed and "capability" in printed
+    written = pd.read_csv(out / "cost_of_decoupling.csv")
+    assert list(written.columns) == ["scenario", "bloc", "year", "measure", "median", "q05", "q95"]
     sweep_file = tmp_path / "s.yaml"
     sweep_file.write_text(yaml.safe_dump({"scenario": str(BASELINE), "design": {"kind": "grid"}, "replications": 4,
                                           "parameters": {"parameters.leak_quality": [0.3, 0.9],

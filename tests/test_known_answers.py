@@ -40,16 +40,20 @@ def test_symmetry_holds_with_noise_in_distribution():
 
 
 def test_controls_lower_the_targets_access_and_capability():
-    free = _run(_scenario())
-    controlled = _run(_scenario(policies={"export_controls": [
-        {"controller": "Alpha", "target": "Beta", "sectors": "all", "schedule": {2015: 1.0}}]}))
+    # Beta's chips are worse than Alpha's, so losing Alpha's chips lowers the quality of its inputs.
+    data = two_actor_scenario()
+    data["actors"]["Beta"]["capability"] = {"chips": 0.25, "ai": 0.5}
+    free = _run(parse_scenario_text(yaml.safe_dump(data)))
+    data["policies"] = {"export_controls": [
+        {"controller": "Alpha", "target": "Beta", "sectors": "all", "schedule": {2015: 1.0}}]}
+    controlled = _run(parse_scenario_text(yaml.safe_dump(data)))
     year = 2030
     assert float(controlled["controls_received"].sel(actor="Beta", sector="chips", year=year).max()) == 1.0
     assert float(controlled["decoupling_index"].sel(year=year).min()) > float(free["decoupling_index"].sel(year=year).max())
     beta_free = float(free["input_availability"].sel(actor="Beta", sector="ai", year=year)[0])
     beta_cut = float(controlled["input_availability"].sel(actor="Beta", sector="ai", year=year)[0])
     assert beta_cut < beta_free
-    # Equal starts, so catch-up plays no part; the loss runs through inputs (AI needs chips).
+    # Equal AI starts, so catch-up in AI plays no part; the loss runs through inputs (AI needs chips).
     assert float(controlled["capability"].sel(actor="Beta", sector="ai", year=year)[0]) < float(
         free["capability"].sel(actor="Beta", sector="ai", year=year)[0])
 
@@ -92,14 +96,39 @@ def test_catch_up_kernel_forms():
     np.testing.assert_array_equal(channels.catch_up_kernel(x, 1.0, logistic=True), channels.catch_up_kernel(x, 1.0))
 
 
-def test_ces_limits():
-    mu, rel, imp = np.array(0.3), np.array(0.5), np.array(1.0)
-    cobb = inputs.availability(mu, rel, imp, np.array(1.0))
-    assert cobb == pytest.approx(0.5**0.3)
-    leontief_like = inputs.availability(mu, rel, imp, np.array(0.05))
-    assert 0.5 <= leontief_like < 0.55
-    assert inputs.availability(mu, rel, imp, np.array(3.0)) > cobb
-    assert inputs.domestic_share(mu, rel, imp) == pytest.approx(0.15 / (0.15 + 0.7))
+def test_bottleneck_limits():
+    ratio = np.array([0.5, 1.0]).reshape(1, 1, 2)          # (R, A, S): input u0 halved, u1 intact
+    omega = np.array([[0.0, 0.0], [0.4, 0.0]])              # sector 1 uses input u0 with Ω = 0.4
+    cobb = inputs.bottleneck(ratio, omega, np.array(1.0))
+    assert cobb[0, 0, 1] == pytest.approx(0.5**0.4) and cobb[0, 0, 0] == 1.0
+    leontief_like = inputs.bottleneck(ratio, omega, np.array(0.05))[0, 0, 1]
+    assert 0.5 <= leontief_like < 0.53                       # near min(0.5, 1)
+    assert inputs.bottleneck(ratio, omega, np.array(3.0))[0, 0, 1] > cobb[0, 0, 1]
+    assert inputs.supply_ratio(np.array(2.0), np.array(1.0)) == 1.0
+
+
+def test_lost_supply_is_resourced_from_the_best_open_origin_home_included():
+    """Three actors, buyer 0 imports all of its supply from 1, which closes; 2 is open."""
+    free = inputs.origin_shares(np.zeros((1, 3, 1)), np.array([[[0.0], [1.0], [0.0]],
+                                                                [[0.5], [0.0], [0.5]],
+                                                                [[0.5], [0.5], [0.0]]]))
+    delivered = free.copy()
+    delivered[0, 0, 1] = 0.0                                 # origin 1 cuts buyer 0 off
+    lost = inputs.lost_volume(delivered)
+    assert lost[0, 0, 0] == 1.0 and lost[0, 1, 0] == 0.0
+    quality = np.array([[[0.2], [1.0], [0.8]]])              # home 0.2, controller 1.0, third 0.8
+    attraction = inputs.sourcing_attraction(np.ones((3, 3)), quality, np.array(4.0))
+    attraction[0, 0, 1] = 0.0                                # the controller cannot substitute
+    volume = inputs.resourced_volume(np.zeros((1, 3, 1)), lost, np.array(0.5))
+    assert volume[0, 0, 0] == 0.5                            # half at once, the rest later
+    shares = inputs.resourced_shares(delivered, attraction, volume)
+    moved = shares[0, 0, :, 0]
+    assert moved.sum() == pytest.approx(0.5) and moved[1] == 0.0
+    assert moved[2] / moved[0] == pytest.approx(0.8**4 / 0.2**4)   # to the better origin, by K^θ
+    full = inputs.resourced_shares(delivered, attraction, lost)
+    assert inputs.supply(full, quality)[0, 0, 0] < inputs.supply(free, quality)[0, 0, 0]   # worse quality
+    assert inputs.home_share(full, quality, inputs.supply(full, quality))[0, 0, 0] > 0
+    np.testing.assert_allclose(inputs.import_shares(full)[0, 0, :, 0].sum(), 1.0)
 
 
 def test_trust_evidence_reproduces_initial_trust_and_falls_faster_than_it_rises():

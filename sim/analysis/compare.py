@@ -2,9 +2,10 @@
 
 Every scenario is run with the same seed, so run i of each shares its shocks, and the
 paired difference run by run isolates the policy. The cost of decoupling of a scenario
-is its bloc capability relative to a no-decoupling counterfactual with the same seeds:
-the same scenario without replayed history, controls, sanctions, data localisation or
-endogenous escalation (cooperation, projects and investment programmes are kept).
+is its bloc capability (and the GDP equivalent of it) relative to a no-decoupling
+counterfactual with the same seeds: the same scenario without restrictive measures
+(replayed or its own controls, counter-controls, sanctions, data localisation, and
+endogenous escalation); investment programmes, agreements and projects are kept.
 """
 
 from __future__ import annotations
@@ -32,12 +33,16 @@ KEY_OUTCOMES = {
 
 
 def counterfactual(scenario: Scenario) -> Scenario:
-    """The same scenario with no decoupling: no history replay, controls, sanctions, localisation or escalation."""
+    """The same scenario with no restrictive measure: no controls, sanctions, data localisation or escalation.
+
+    Investment programmes, cooperation agreements, joint projects, trust and supply shocks
+    stay, in the replayed history and in the scenario's own policies alike.
+    """
     policies = scenario.policies.model_copy(update={"export_controls": [], "sanctions": [], "data_localisation": []})
     return scenario.model_copy(update={
         "name": f"{scenario.name} (no decoupling)",
         "policies": policies,
-        "history": scenario.history.model_copy(update={"replay": False}),
+        "history": scenario.history.model_copy(update={"restrictions": False}),
         "rules": scenario.rules.model_copy(update={"endogenous_escalation": False}),
     })
 
@@ -48,7 +53,7 @@ class Comparison:
 
     results: dict[str, xr.Dataset]
     table: pd.DataFrame        # outcome × scenario: median [5-95 %] and paired difference to the first
-    cost: pd.DataFrame         # scenario × bloc × year: cost of decoupling, median and band
+    cost: pd.DataFrame         # long form: scenario, bloc, year, measure (capability | gdp), median, q05, q95
     years: list[float]
 
 
@@ -85,16 +90,38 @@ def compare(paths: Sequence[str | Path], runs: int = 200, seed: int = 1, years: 
                 rows.append({"outcome": outcome, "scenario": name, "year": year, "median": q[1], "q05": q[0],
                              "q95": q[2], "paired_difference": qd[1], "difference_q05": qd[0],
                              "difference_q95": qd[2]})
-    cost_rows = []
-    for name, scenario in scenarios.items():
-        free = sim.run(counterfactual(scenario), runs=runs, seed=seed)
-        ratio = results[name]["bloc_index"].astype(np.float64) / free["bloc_index"].astype(np.float64)
-        for bloc in ratio["bloc"].values:
-            for year in years:
-                q = (1.0 - ratio.sel(bloc=bloc, year=year)).quantile([0.05, 0.5, 0.95], dim="run").values
-                cost_rows.append({"scenario": name, "bloc": str(bloc), "year": year, "cost_median": q[1],
-                                  "cost_q05": q[0], "cost_q95": q[2]})
-    return Comparison(results, pd.DataFrame(rows), pd.DataFrame(cost_rows), years)
+    report = sorted({*years, *(float(y) for s in scenarios.values() for y in s.metrics.report_years)})
+    cost = pd.concat([cost_table(name, results[name], sim.run(counterfactual(scenario), runs=runs, seed=seed), report)
+                      for name, scenario in scenarios.items()], ignore_index=True)
+    return Comparison(results, pd.DataFrame(rows), cost, years)
+
+
+COST_MEASURES = {"capability": "bloc_index", "gdp": "gdp_index"}
+
+
+def cost_table(name: str, scenario: xr.Dataset, free: xr.Dataset, years: Sequence[float]) -> pd.DataFrame:
+    """Cost of decoupling in long form: ``scenario, bloc, year, measure, median, q05, q95``.
+
+    The cost is ``1 − index / index of the counterfactual`` run by run (same seeds), for the
+    bloc capability index (``capability``) and its GDP equivalent (``gdp``); positive is a loss.
+    Years not simulated are left out.
+    """
+    simulated = [y for y in years if np.isclose(scenario["year"].values, y).any()]
+    rows = []
+    for measure, variable in COST_MEASURES.items():
+        loss = 1.0 - scenario[variable].astype(np.float64) / free[variable].astype(np.float64)
+        q = loss.sel(year=simulated).quantile([0.5, 0.05, 0.95], dim="run")
+        for bloc in loss["bloc"].values:
+            for year in simulated:
+                median, low, high = q.sel(bloc=bloc, year=year).values
+                rows.append({"scenario": name, "bloc": str(bloc), "year": float(year), "measure": measure,
+                             "median": median, "q05": low, "q95": high})
+    return pd.DataFrame(rows, columns=["scenario", "bloc", "year", "measure", "median", "q05", "q95"])
+
+
+def cost_of_decoupling(paths: Sequence[str | Path], runs: int = 200, seed: int = 1) -> pd.DataFrame:
+    """The table ``decoupling compare`` writes as cost_of_decoupling.csv, for the given scenarios."""
+    return compare(paths, runs=runs, seed=seed).cost
 
 
 def format_comparison(comparison: Comparison) -> str:
@@ -109,11 +136,13 @@ def format_comparison(comparison: Comparison) -> str:
             diff = "" if row["scenario"] == reference else (
                 f"   diff {row['paired_difference']:+.3f} [{row['difference_q05']:+.3f}, {row['difference_q95']:+.3f}]")
             lines.append(f"    {row['scenario']:<28} {row['median']:.3f} [{row['q05']:.3f}-{row['q95']:.3f}]{diff}")
-    lines.append(f"Cost of decoupling in {year:.0f} (1 - bloc index / no-decoupling counterfactual, same seeds):")
+    lines.append(f"Cost of decoupling in {year:.0f}: loss against a counterfactual without restrictive measures "
+                 "(same seeds), median [5-95 %]")
     cost = comparison.cost[comparison.cost["year"] == year]
-    for name, group in cost.groupby("scenario", sort=False):
-        parts = [f"{r['bloc']} {r['cost_median']:+.1%}" for _, r in group.iterrows()]
-        lines.append(f"    {name:<28} " + ", ".join(parts))
+    for (name, measure), group in cost.groupby(["scenario", "measure"], sort=False):
+        parts = [f"{r['bloc']} {r['median']:+.1%} [{r['q05']:+.1%}, {r['q95']:+.1%}]" for _, r in group.iterrows()]
+        label = "GDP-equivalent" if measure == "gdp" else "capability"
+        lines.append(f"    {name:<24} {label:<15} " + ", ".join(parts))
     return "\n".join(lines)
 
 

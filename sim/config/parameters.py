@@ -48,8 +48,9 @@ class ModelParameters(BaseModel):
 
     # --- growth: own innovation and catch-up -------------------------------------------
     innovation_scale: float = param(
-        1.0, ge=0.0, le=5.0, sweep=(0.5, 2.0), symbol="×θ_s", unit="multiplier",
-        basis="assumption; scales the per-sector frontier innovation rates θ_s",
+        0.5, ge=0.0, le=5.0, sweep=(0.3, 1.0), symbol="×θ_s", unit="multiplier",
+        basis="units: frontier capability grows 1-5 %/yr, as sectoral TFP in the catch-up literature "
+              "(Griffith-Redding-Van Reenen 2004) whose coefficients c_s use; calibrated (ODD §7)",
         claims=("C03", "C08"), meaning="multiplier on every sector's own-innovation productivity")
     rd_elasticity: float = param(
         0.75, ge=0.1, le=1.0, sweep=(0.5, 1.0), symbol="λ", unit="1",
@@ -90,22 +91,33 @@ class ModelParameters(BaseModel):
 
     # --- input bottlenecks -----------------------------------------------------------------
     input_substitution: float = param(
-        0.2, ge=0.05, le=3.0, sweep=(0.05, 1.0), symbol="σ_sub", unit="1",
-        basis="Boehm-Flaaen-Pandalai-Nayar 2019 (near-Leontief short run)",
-        claims=("C04", "C05"), meaning="elasticity of substitution between domestic and imported inputs")
+        0.2, ge=0.05, le=3.0, sweep=(0.05, 1.0), symbol="σ_short", unit="1",
+        basis="Boehm-Flaaen-Pandalai-Nayar 2019 (near-Leontief short run); Atalay 2017 (complements across inputs)",
+        claims=("C04", "C05"),
+        meaning="short-run elasticity of substitution between a sector's input sectors (Ω) and its other inputs")
+    input_substitution_long: float = param(
+        1.0, ge=0.05, le=5.0, sweep=(0.5, 2.0), symbol="σ_long", unit="1",
+        basis="model-methods §3.2: σ rises toward 1-2 as substitution matures; Peter-Ruane 2023 (long-run "
+              "input elasticities above 1)",
+        claims=("C03", "C04", "C05"),
+        meaning="long-run elasticity, reached as buyers finish re-sourcing (over the gestation time)")
     bottleneck_sensitivity: float = param(
         1.0, ge=0.0, le=3.0, sweep=(0.5, 2.0), symbol="γ", unit="1",
-        basis="assumption", claims=("C04", "C05", "C34"),
-        meaning="exponent of input availability U in the growth rate")
-    bottleneck_drag: float = param(
-        0.05, ge=0.0, le=0.5, sweep=(0.0, 0.2), symbol="δ_U", unit="1/yr",
-        basis="assumption", claims=("C05",),
-        meaning="capability lost per year per unit of missing input availability")
+        basis="assumption; 1 = output falls one-for-one with the input composite (Boehm et al. 2019)",
+        claims=("C04", "C05", "C34"),
+        meaning="exponent of the input factor U in the level of capability (K·U^γ)")
 
     reallocation: float = param(
         0.5, ge=0.0, le=1.0, sweep=(0.0, 1.0), symbol="r", unit="1",
         basis="Russia's chip imports re-routed via China within a year (partial); Crosignani et al. 2024: no friend-shoring by US suppliers",
-        claims=("C05", "C28", "C31"), meaning="share of lost knowledge and supply that receivers redirect to sources still open")
+        claims=("C05", "C28", "C31"),
+        meaning="share of lost knowledge, and of lost supply at once, that receivers redirect to sources still open "
+                "(lost supply is re-sourced fully over the gestation time)")
+
+    sourcing_elasticity: float = param(
+        4.0, ge=0.0, le=12.0, sweep=(2.0, 8.0), symbol="θ", unit="1",
+        basis="Eaton-Kortum 2002; Simonovska-Waugh 2014 (trade elasticity about 4)", claims=("C05", "C28", "C31"),
+        meaning="how strongly re-sourced supply goes to the best open origin (weights access·K^θ)")
 
     # --- leakage, evasion, enforcement -------------------------------------------------------
     leak_quality: float = param(
@@ -144,9 +156,9 @@ class ModelParameters(BaseModel):
         basis="Entity-List difference-in-differences (sign); magnitude assumption",
         claims=("C03", "C06"), meaning="shift of R&D and sourcing toward denied sectors")
     substitution_budget: float = param(
-        0.03, ge=0.0, le=0.5, sweep=(0.0, 0.2), symbol="κ_B", unit="1/yr",
-        basis="assumption ('big fund' responses)", claims=("C06",),
-        meaning="extra R&D budget growth per unit of weighted denial")
+        0.15, ge=0.0, le=1.0, sweep=(0.0, 0.5), symbol="κ_B", unit="1",
+        basis="assumption ('big fund' responses: China's IC fund phase III, 2024, is a few % of its GERD)",
+        claims=("C06",), meaning="rise in the level of the R&D budget per unit of weighted denial")
     gestation: float = param(
         4.0, ge=0.5, le=15.0, sweep=(2.0, 8.0), symbol="τ_gest", unit="yr",
         basis="assumption (fab and lab build times)", claims=("C03", "C06", "C08"),
@@ -156,9 +168,9 @@ class ModelParameters(BaseModel):
         basis="assumption (Made in China 2025, CHIPS Act)", claims=("C06",),
         meaning="relative tilt of R&D toward sectors of an investment programme at level 1")
     sanction_budget_drag: float = param(
-        0.02, ge=0.0, le=0.2, sweep=(0.0, 0.05), symbol="δ_sanc", unit="1/yr",
-        basis="assumption; Gutmann-Neuenkirch-Neumeier 2021 for scale", claims=("C27",),
-        meaning="cut in the target's R&D budget growth per unit of financial sanctions")
+        0.15, ge=0.0, le=0.5, sweep=(0.0, 0.3), symbol="δ_sanc", unit="1",
+        basis="Russia's R&D intensity 1.1 % (2015) → 0.96 % (2023) under sanctions; Gutmann-Neuenkirch-Neumeier 2021 for scale",
+        claims=("C27",), meaning="fall in the level of the target's R&D budget per unit of financial sanctions")
     learning_exponent: float = param(
         0.32, ge=0.0, le=1.0, sweep=(0.15, 0.51), symbol="b", unit="1",
         basis="Irwin-Klenow 1994 (20 % learning rate in DRAM); Nagy et al. 2013 (Wright's law)",
@@ -199,19 +211,20 @@ class ModelParameters(BaseModel):
         0.05, ge=0.0, le=1.0, sweep=(0.0, 0.2), symbol="γ_g", unit="per event",
         basis="assumption", claims=("C24", "C27"), meaning="controls added by a rival per detected espionage event")
 
-    # --- ties (hysteresis) ---------------------------------------------------------------------
+    # --- closure of controlled flows (hysteresis) ------------------------------------------------
     tie_decay: float = param(
-        0.5, ge=0.0, le=5.0, sweep=(0.1, 2.0), symbol="κ_dec", unit="1/yr",
-        basis="GSDB gravity studies: sanctions cut trade fast", claims=("C27", "C02"),
-        meaning="decay of a knowledge or supply tie per unit of control on it")
+        2.0, ge=0.0, le=20.0, sweep=(0.5, 5.0), symbol="κ_dec", unit="1/yr",
+        basis="GSDB gravity studies: sanctions cut trade within the year; stockpiles bridge a few months",
+        claims=("C27", "C02"), meaning="rate at which flows covered by a new control close")
     tie_spillover: float = param(
-        0.1, ge=0.0, le=2.0, sweep=(0.0, 0.5), symbol="κ_spill", unit="1/yr",
-        basis="Crosignani et al. 2024 (suppliers drop untargeted customers)", claims=("C02", "C27"),
-        meaning="decay of untargeted ties between rivals per unit of average control")
+        0.2, ge=0.0, le=1.0, sweep=(0.0, 0.5), symbol="κ_spill", unit="1",
+        basis="Crosignani et al. 2024 (suppliers drop untargeted customers); magnitude assumption",
+        claims=("C02", "C27"),
+        meaning="share of a rival pair's uncovered flows lost per unit of its average control coverage")
     tie_recovery: float = param(
         0.125, ge=0.0, le=2.0, sweep=(0.05, 0.5), symbol="κ_rec", unit="1/yr",
         basis="GSDB: effects fade about 8 years after lifting", claims=("C02",),
-        meaning="recovery rate of ties once controls are lifted")
+        meaning="rate at which closed flows reopen once controls are lifted")
 
     # --- cooperation and trust -------------------------------------------------------------------
     transfer_rate: float = param(
@@ -281,6 +294,14 @@ class ModelParameters(BaseModel):
         0.8, ge=0.0, le=1.0, sweep=(0.3, 1.0), symbol="κ_flow", unit="1",
         basis="assumption", claims=("C22", "C23"),
         meaning="share of cross-border data flow cut at full localisation (data-intensive sectors)")
+
+    # --- outcome mapping (no effect on the dynamics) ------------------------------------------
+    gdp_elasticity: float = param(
+        0.3, ge=0.0, le=1.0, sweep=(0.15, 0.5), symbol="ε_Y", unit="1",
+        basis="Hulten 1978 (Δln TFP = Σ Domar·Δln A); Domar weight of the twelve sectors ≈ 0.2 (OECD TiVA "
+              "gross output / GDP); × 1/(1−α) = 1.5 for capital deepening (α ≈ 0.35); fixed before any "
+              "plausibility check",
+        claims=("C29",), meaning="elasticity of GDP to the bloc capability index (GDP-equivalent cost)")
 
     # --- noise -----------------------------------------------------------------------------------
     noise_scale: float = param(

@@ -254,9 +254,13 @@ class HistorySpec(Frozen):
 
     replay: bool = Field(True, description="replay the real policy timeline before the branch year")
     timeline: str = Field("default", description="'default' (the shipped timeline) or a CSV path relative to the scenario file")
+    restrictions: bool = Field(True, description="replay restrictive acts (controls, counter-controls, sanctions, "
+                                                 "data localisation); false keeps programmes and agreements only")
     levels: dict[str, float] = Field(default_factory=lambda: {"moderate": 0.3, "major": 0.5, "sweeping": 0.8},
-                                     description="policy level of each timeline scale (assumption: ordinal judgements)")
-    sanction_breadth: float = Field(0.5, ge=0, le=1, description="controls per unit of a broad sanction package")
+                                     description="level of each timeline scale: financial sanction intensity, and the "
+                                                 "control coverage of rows with no coverage value (assumption)")
+    sanction_breadth: float = Field(0.5, ge=0, le=1, description="control coverage per unit of a sanction package "
+                                                                 "with no coverage value")
     sector_aliases: dict[str, str] = Field(default_factory=lambda: {"telecom_5g6g": "telecom", "renewable_energy": "energy"},
                                            description="timeline sector names mapped to scenario sector names")
 

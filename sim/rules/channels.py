@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.common import power
+
 Array = np.ndarray
 
 
@@ -44,7 +46,7 @@ def catch_up_kernel(ratio: Array, shape: Array, logistic: bool = False) -> Array
     nu = np.broadcast_to(shape, np.broadcast_shapes(np.shape(shape), x.shape))
     small = np.abs(nu) < 1e-6
     safe_nu = np.where(small, 1.0, nu)
-    return np.where(small, -np.log(x), (1.0 - x**safe_nu) / safe_nu)
+    return np.where(small, -np.log(x), (1.0 - power(x, safe_nu)) / safe_nu)
 
 
 def data_flow_factor(localisation: Array, data_intensity: Array, flow_cut: Array) -> Array:

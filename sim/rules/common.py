@@ -18,3 +18,13 @@ def relax(value: Array, target: Array, rate: Array | float, dt: float) -> Array:
 def logistic(x: Array) -> Array:
     """The logistic function, safe for large |x|."""
     return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def power(base: Array, exponent: Array | float) -> Array:
+    """``base ** exponent`` for positive bases, as exp(exponent·ln base).
+
+    numpy's ``power`` may run a vector kernel on the body of a contiguous array and the C
+    library on its tail, so one element's bits can depend on the array's length, that is
+    on the batch size. exp and log give the same bits wherever an element sits.
+    """
+    return np.exp(exponent * np.log(base))

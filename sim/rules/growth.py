@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.common import power
+
 from sim.pairs import sum_to_actors
 
 Array = np.ndarray
@@ -40,14 +42,14 @@ def own_innovation(rate: Array, productivity: Array, effective_rd: Array, refere
         data_factor: (R, A, S) (D/D̄)^(ζ·dat_s).
         relative: (R, A, S) K / frontier; proximity: ξ, (R, 1, 1).
     """
-    return (rate * productivity * (effective_rd / reference_rd) ** elasticity * frontier ** (returns - 1.0)
-            * data_factor * relative**proximity)
+    return (rate * productivity * power(effective_rd / reference_rd, elasticity) * power(frontier, returns - 1.0)
+            * data_factor * power(relative, proximity))
 
 
 def data_factor(data: Array, elasticity: Array, intensity: Array) -> Array:
     """(D_a / mean D)^(ζ·dat_s), (R, A, S): China's data advantage in AI (C10, C11)."""
     relative = data / data.mean(axis=1, keepdims=True)
-    return relative[:, :, None] ** (elasticity * intensity)
+    return power(relative[:, :, None], elasticity * intensity)
 
 
 def catch_up(coefficient: Array, absorptive: Array, channel: Array, kernel: Array) -> Array:

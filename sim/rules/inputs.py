@@ -1,79 +1,204 @@
-"""Input bottlenecks through the sector dependency matrix Ω.
+"""Input supply by origin, re-sourcing, and the input bottleneck through Ω.
 
 Claims: C04 (dependence on foreign chip suppliers), C05 (vulnerability to disruption),
-C34 (robotics fed by AI and chips), and every downstream sector fed by semiconductors.
+C28/C31 (lost Western supply is re-sourced, much of it from China), C34 (robotics fed by
+AI and chips), and every downstream sector fed by semiconductors.
+
+Supply of sector u's inputs to actor a is split into shares by origin b (b = a is home
+supply). Quantity (shares) and quality (the origin's capability, an absolute level) are
+kept apart: a control removes volume, re-sourcing moves volume to other origins, and the
+quality of what arrives is the quality of where it now comes from.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.common import power
+
 Array = np.ndarray
 
 
-def import_quality(delivered: Array, relative: Array, reallocation: Array) -> Array:
-    """Quality-weighted availability of imported inputs, (R, A, S).
+def origin_shares(domestic: Array, import_share: Array) -> Array:
+    """Shares of supply by origin, receiver-major, home on the diagonal: (..., A, A, S).
 
     Args:
-        delivered: (R, A, A, S) import shares times what still gets through (ties, open
-            channels, supply shocks); receiver-major, rows sum to 1 when nothing is lost.
-        relative: (R, A, S) capability relative to the frontier (supplier quality).
-        reallocation: (R, 1, 1, 1) share of lost supply that buyers redirect to open suppliers.
+        domestic: μ, (..., A, S) share of supply produced at home.
+        import_share: (A, A, S) where imports come from (rows sum to 1 over origins, diagonal 0).
     """
-    return np.einsum("rabs,rbs->ras", redirect(delivered, reallocation), relative)
+    shares = (1.0 - domestic)[..., :, None, :] * import_share
+    n_a = import_share.shape[0]
+    diagonal = np.arange(n_a)
+    shares[..., diagonal, diagonal, :] = domestic
+    return shares
+
+
+def lost_volume(delivered: Array) -> Array:
+    """Share of supply that no longer arrives, 1 − Σ_b delivered[a,b,s], (R, A, S)."""
+    return np.maximum(0.0, 1.0 - delivered.sum(axis=2))
+
+
+def resourced_volume(previous: Array, lost: Array, immediate: Array) -> Array:
+    """Volume bought again from substitute origins, (R, A, S) in [r·L, L].
+
+    A share r of a new loss is re-sourced at once (stocks, spot markets, re-routing); the
+    rest follows as buyers qualify new suppliers (``previous`` relaxes toward L over the
+    gestation time in the model's update).
+
+    Args:
+        previous: (R, A, S) re-sourced volume carried from the last step.
+        lost: L, (R, A, S); immediate: r, (R, 1, 1).
+    """
+    return np.clip(previous, immediate * lost, lost)
+
+
+def resourced_shares(delivered: Array, attraction: Array, volume: Array) -> Array:
+    """Supply shares after buyers re-source ``volume`` of what they lost, (R, A, A, S).
+
+    The volume goes to origins that can substitute for the lost items (home included) in
+    proportion to their attraction, so buyers turn to the best of the sources still open,
+    which may be home. What is not re-sourced is a shortfall.
+
+    Args:
+        delivered: (R, A, A, S) shares that still arrive (free shares × what passes).
+        attraction: (R, A, A, S) ``sourcing_attraction`` of each origin to each buyer, times how
+            far the origin can supply the lost items (0 for an origin that controls the same
+            items, 1 for home and non-controllers).
+        volume: (R, A, S) re-sourced volume (``resourced_volume``).
+    """
+    total = attraction.sum(axis=2, keepdims=True)
+    moved = np.divide(attraction, total, out=np.zeros_like(attraction), where=total > 0)
+    return delivered + volume[:, :, None, :] * moved
+
+
+def sourcing_attraction(access: Array, quality: Array, elasticity: Array) -> Array:
+    """Eaton-Kortum sourcing weight of origin b for buyer a: access[a,b]·K[b,s]^θ, (R, A, A, S).
+
+    Args:
+        access: (A, A) tie strength between buyer and origin, 1 on the diagonal (home).
+        quality: (R, A, S) origins' capability; elasticity: θ, (R, 1, 1).
+    """
+    return access[None, :, :, None] * power(quality, elasticity)[:, None, :, :]
+
+
+def supply(shares: Array, quality: Array) -> Array:
+    """Quality-weighted supply Σ_b share[a,b,s]·K[b,s], (R, A, S).
+
+    Origins are perfect substitutes in quality units (an Armington elasticity well above
+    the input elasticity); low substitutability is between input sectors (``bottleneck``).
+    """
+    # A plain product and sum: its summation order does not depend on the batch size.
+    return (shares * quality[:, None, :, :]).sum(axis=2)
+
+
+def supply_ratio(actual: Array, free: Array) -> Array:
+    """Supply relative to unrestricted sourcing at today's qualities, (R, A, S) in (0, 1].
+
+    Capped at 1: the free sourcing mix is chosen on price and quality, so a forced change
+    of origin cannot improve on it; the model tracks quality only, so the cap stands for
+    the price side.
+    """
+    return np.minimum(1.0, actual / np.maximum(free, 1e-12))
+
+
+def adjustment(lost: Array, resourced: Array, immediate: Array) -> Array:
+    """How far buyers have adjusted to a loss of supply, (R, A, S) in [0, 1].
+
+    0 right after a loss (only the immediate share r is re-sourced), 1 once all of it is
+    (and where nothing is lost): ``(resourced/L − r)/(1 − r)``.
+
+    Args:
+        lost: L, (R, A, S); resourced: (R, A, S) in [r·L, L]; immediate: r, (R, 1, 1).
+    """
+    done = np.divide(resourced, lost, out=np.ones_like(lost), where=lost > 1e-9)
+    span = 1.0 - immediate
+    return np.where(span > 1e-9, np.clip((done - immediate) / np.maximum(span, 1e-9), 0.0, 1.0), 1.0)
+
+
+def input_elasticity(progress: Array, dependency: Array, short: Array, long: Array) -> Array:
+    """Elasticity of substitution of each user sector, (R, A, S): from σ_short toward σ_long.
+
+    Each sector's σ moves with the Ω-weighted adjustment of its inputs: a shortfall binds
+    at first (near-Leontief, Boehm et al. 2019) and less as users redesign around it.
+
+    Args:
+        progress: (R, A, S) ``adjustment`` of each input sector.
+        dependency: Ω, (S, S); short, long: σ_short and σ_long, (R, 1, 1).
+    """
+    weight = dependency.sum(axis=1)
+    mean = np.divide(progress @ dependency.T, weight, out=np.ones_like(progress), where=weight > 0)
+    return short + (long - short) * mean
+
+
+def bottleneck(ratio: Array, dependency: Array, elasticity: Array,
+               lists: tuple[Array, Array] | None = None) -> Array:
+    """Input factor U[a, s] ∈ (0, 1]: CES over input sectors u and all other inputs.
+
+    ``U = (Σ_u Ω[s,u]·ratio_u^ρ + (1 − Σ_u Ω[s,u]))^(1/ρ)``, ρ = (σ − 1)/σ; other inputs
+    are unrestricted (ratio 1). σ → 1 gives the Cobb-Douglas ``Π_u ratio_u^Ω[s,u]``; a
+    small σ makes a shortfall of one input bind (near-Leontief, Boehm et al. 2019).
+
+    Args:
+        ratio: (R, A, S) supply ratio of each input sector.
+        dependency: Ω, (S, S), row s (user), column u (input); rows sum to at most 1.
+        elasticity: σ of each user sector, broadcastable to (R, A, S).
+        lists: ``input_lists(dependency)``, computed once by a caller that steps many times.
+    """
+    elasticity = np.broadcast_to(elasticity, ratio.shape)
+    rho = (elasticity - 1.0) / elasticity
+    near_one = np.abs(rho) < 1e-6
+    safe_rho = np.where(near_one, 1.0, rho)
+    other = 1.0 - dependency.sum(axis=1)
+    inputs_of, weight = input_lists(dependency) if lists is None else lists
+    # Log ratios with a last column of zeros (ratio 1) that padded input slots point to.
+    log_ratio = np.concatenate([np.log(np.maximum(ratio, 1e-12)), np.zeros((*ratio.shape[:-1], 1))], axis=-1)
+    used = log_ratio[..., inputs_of]                                   # (R, A, S, m) each user's inputs
+    ces = power((weight * np.exp(safe_rho[..., None] * used)).sum(axis=-1) + other, 1.0 / safe_rho)
+    if not near_one.any():
+        return ces
+    return np.where(near_one, np.exp((weight * used).sum(axis=-1)), ces)
+
+
+def input_lists(dependency: Array) -> tuple[Array, Array]:
+    """Each user sector's input sectors and their Ω, padded to the longest list: (S, m) each.
+
+    Padding points at column S (a ratio of 1) with weight 0. Ω is sparse, so this is a
+    few inputs per sector instead of all S.
+    """
+    n_s = dependency.shape[0]
+    width = max(1, int((dependency > 0).sum(axis=1).max()))
+    inputs_of = np.full((n_s, width), n_s)
+    weight = np.zeros((n_s, width))
+    for s in range(n_s):   # once per model, not per step
+        used = np.flatnonzero(dependency[s] > 0)
+        inputs_of[s, :used.size] = used
+        weight[s, :used.size] = dependency[s, used]
+    return inputs_of, weight
 
 
 def redirect(weights: Array, reallocation: Array) -> Array:
-    """Rescale channel weights (R, A, A, S) toward the sources still open (trade diversion).
+    """Rescale knowledge-channel weights (R, A, A, S) toward the sources still open.
 
     With total remaining weight w (sources sum), weights are divided by w^r: r = 0 keeps
     losses, r = 1 restores the full total over the open sources (if any remain).
     """
-    remaining = np.einsum("rabs->ras", weights)[:, :, None, :]
-    return weights / np.maximum(remaining, 1e-6) ** reallocation
+    remaining = weights.sum(axis=2, keepdims=True)
+    return weights / power(np.maximum(remaining, 1e-6), reallocation)
 
 
-def _ces_terms(domestic: Array, relative: Array, imported: Array, elasticity: Array):
-    """Weighted CES terms μ·rel^ρ and (1-μ)·imp^ρ, ρ, and where σ is 1 (Cobb-Douglas).
-
-    A tiny floor keeps the power of zero finite when ρ < 0.
-    """
-    rho = (elasticity - 1.0) / elasticity
-    near_one = np.abs(rho) < 1e-6
-    safe_rho = np.where(near_one, 1.0, rho)
-    home = domestic * np.maximum(relative, 1e-9) ** safe_rho
-    foreign = (1.0 - domestic) * np.maximum(imported, 1e-9) ** safe_rho
-    return home, foreign, safe_rho, near_one
-
-
-def availability(domestic: Array, relative: Array, imported: Array, elasticity: Array) -> Array:
-    """CES aggregate of domestic and imported inputs, (R, A, S).
-
-    ``(μ·rel^ρ + (1-μ)·imp^ρ)^(1/ρ)`` with ρ = (σ-1)/σ; σ → 1 is the Cobb-Douglas limit.
-    """
-    home, foreign, rho, near_one = _ces_terms(domestic, relative, imported, elasticity)
-    if not near_one.any():
-        return (home + foreign) ** (1.0 / rho)
-    cobb = np.maximum(relative, 1e-9) ** domestic * np.maximum(imported, 1e-9) ** (1.0 - domestic)
-    return np.where(near_one, cobb, (home + foreign) ** (1.0 / rho))
-
-
-def bottleneck(log_availability: Array, log_availability0: Array, dependency: Array) -> Array:
-    """Input factor U[a, s] = Π_u (Avail/Avail0)^Ω[s, u]; 1 when nothing changed since 2015.
-
-    Args:
-        log_availability, log_availability0: (R, A, S) now and at the start.
-        dependency: Ω, (S, S), row s (user), column u (input).
-    """
-    return np.exp((log_availability - log_availability0) @ dependency.T)
-
-
-def domestic_share(domestic: Array, relative: Array, imported: Array) -> Array:
-    """Share of input supply that is produced at home, (R, A, S): μ·rel / (μ·rel + (1-μ)·imp).
-
-    Quality-weighted quantities, not CES cost shares (which, with complements, give a scarce
-    home supply a large share). This is the model's self-sufficiency measure (C04, C06, C14).
-    """
-    home = domestic * relative
-    total = home + (1.0 - domestic) * imported
+def home_share(shares: Array, quality: Array, total: Array) -> Array:
+    """Share of quality-weighted supply produced at home, (R, A, S): the self-sufficiency measure (C04, C06, C14)."""
+    n_a = shares.shape[1]
+    diagonal = np.arange(n_a)
+    home = shares[:, diagonal, diagonal, :] * quality
     return np.divide(home, total, out=np.zeros_like(home), where=total > 0)
+
+
+def import_shares(shares: Array) -> Array:
+    """Shares of imported supply by origin (home excluded), (R, A, A, S); rows sum to 1 or 0."""
+    n_a = shares.shape[1]
+    imports = shares.copy()
+    diagonal = np.arange(n_a)
+    imports[:, diagonal, diagonal, :] = 0.0
+    total = imports.sum(axis=2, keepdims=True)
+    return np.divide(imports, total, out=np.zeros_like(imports), where=total > 0)

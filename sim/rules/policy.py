@@ -80,11 +80,18 @@ def rd_shares(base: Array, weight: Array, deny: Array, response: Array, programm
     return tilt / tilt.sum(axis=-1, keepdims=True)
 
 
-def budget_growth(base_growth: Array, sanctions: Array, drag: Array, deny: Array, weight: Array,
-                  response: Array) -> Array:
-    """Growth rate of each R&D budget, (R, A): trend − sanctions drag + 'big fund' response."""
+def budget_level(sanctions: Array, drag: Array, deny: Array, weight: Array, response: Array) -> Array:
+    """Multiplier on each R&D budget's trend path, (R, A), bounded in [1 − δ, 1 + κ_B].
+
+    Sanctions lower the level of the budget (lost revenue, C06) and denial raises it
+    ('big fund' responses, C03); both are levels, so neither compounds year after year.
+
+    Args:
+        sanctions: (A,) sanction level on each actor; drag: δ_sanc, (R, 1, 1).
+        deny: (R, A, S) denial exposure; weight: ω_s, (S,); response: κ_B, (R, 1, 1).
+    """
     weighted_denial = (deny * weight).sum(axis=-1) / weight.sum()
-    return base_growth - drag[:, :, 0] * sanctions + response[:, :, 0] * weighted_denial
+    return (1.0 - drag[:, :, 0] * sanctions) * (1.0 + response[:, :, 0] * np.minimum(weighted_denial, 1.0))
 
 
 def domestic_target(domestic0: Array, deny: Array, response: Array, absorptive: Array) -> Array:

@@ -1,7 +1,10 @@
-"""Tie strength (hysteresis of knowledge and supply ties), C02, C27.
+"""Closure of flows under controls, with hysteresis (C02, C27).
 
-Ties collapse quickly under controls, untargeted ties between rivals erode too
-(Crosignani et al.), and they recover slowly once controls are lifted (GSDB: ~8 years).
+A control level is the share of a sector's flows from controller to target that it
+covers. The share actually closed follows it: it closes quickly when a control rises
+and reopens slowly once the control is lifted (GSDB: effects fade about 8 years after
+lifting). Rivals also lose part of their uncovered flows (Crosignani et al. 2024:
+suppliers drop untargeted customers in the targeted country).
 """
 
 from __future__ import annotations
@@ -11,16 +14,28 @@ import numpy as np
 Array = np.ndarray
 
 
-def update_ties(ties: Array, controls_on: Array, rival: Array, decay: Array, spillover: Array,
-                recovery: Array, dt: float) -> Array:
-    """New tie strength H in [0, 1], (R, P, S), integrated exactly over the step.
+def closure_target(controls: Array, rival: Array, spillover: Array) -> Array:
+    """Share of flows that controls close, (R, P, S) in [0, 1].
+
+    ``X + (1 − X)·κ_spill·mean_s X`` on rival pairs: the covered share, plus a part of the
+    uncovered flows in proportion to the pair's average coverage.
 
     Args:
-        ties: H, (R, P, S) on a list of (source, receiver) pairs.
-        controls_on: (R, P, S) controls of the source on the receiver.
-        rival: (P,) the pair are rivals (untargeted ties erode too).
+        controls: X, (R, P, S) on the control pair list (controller, target).
+        rival: (P,) the pair are rivals; spillover: κ_spill, (R, 1, 1).
     """
-    average = controls_on.mean(axis=-1, keepdims=True)
-    rate = decay * controls_on + spillover * rival[None, :, None] * average
-    decayed = ties * np.exp(-rate * dt)
-    return 1.0 - (1.0 - decayed) * np.exp(-recovery * (1.0 - controls_on) * dt)
+    average = controls.mean(axis=-1, keepdims=True)
+    untargeted = np.minimum(1.0, spillover * average) * rival[None, :, None]
+    return controls + (1.0 - controls) * untargeted
+
+
+def update_closure(closure: Array, target: Array, closing: Array, reopening: Array, dt: float) -> Array:
+    """Closed share after one step, (R, P, S), integrated exactly for a constant target.
+
+    Relaxes toward ``target`` at rate ``closing`` when it lies above, ``reopening`` below.
+
+    Args:
+        closure, target: (R, P, S); closing, reopening: (R, 1, 1) rates per year.
+    """
+    rate = np.where(target > closure, closing, reopening)
+    return target + (closure - target) * np.exp(-rate * dt)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules.common import logistic
+from sim.rules.common import logistic, power
 
 Array = np.ndarray
 
@@ -38,7 +38,7 @@ def initial_evidence(trust0: Array, memory: Array) -> tuple[Array, Array]:
 def update_evidence(positive: Array, negative: Array, good: Array, bad: Array, memory: Array,
                     negative_weight: Array, dt: float) -> tuple[Array, Array]:
     """Forget old evidence and add new: good per year of honoured cooperation, bad per event."""
-    keep = memory**dt
+    keep = power(memory, dt)
     return keep * positive + dt * good, keep * negative + negative_weight * bad
 
 

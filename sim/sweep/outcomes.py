@@ -49,11 +49,9 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
             for year, t in zip(years, index, strict=True):
                 out[f"rel/{world.actors[a]}/{sector}/{year:g}"] = relative[t, :, a, s]
 
-    gamma = model.params.values["bottleneck_sensitivity"][None, :, None, None]
     rho = metrics.bloc_aggregation
-    effective = capability[index] * arrays["input_availability"][index].astype(np.float64) ** gamma
     names = list(dict.fromkeys(blocs))
-    composite = {bloc: composite_index(bloc_aggregate(effective, np.array([b == bloc for b in blocs]), rho),
+    composite = {bloc: composite_index(bloc_aggregate(capability[index], np.array([b == bloc for b in blocs]), rho),
                                        world.weight) for bloc in names}                   # (Y, R) each
     for bloc in names:
         if bloc != metrics.reference_bloc and metrics.reference_bloc in composite:
