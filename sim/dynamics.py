@@ -108,6 +108,7 @@ class Observation:
     relative: Array            # K / frontier (R, A, S)
     trust: Array               # a's trust in b (R, A, A)
     controls: Array            # X in force on control pairs (R, P_ctrl, S)
+    controls_received: Array   # strongest control on each actor (R, A, S)
     leak: Array                # leak share on control pairs (R, P_ctrl, S)
     controls_on_mean: Array    # mean control on a by b over sectors (R, A, A)
     knowledge: Array           # O, knowledge channel weights, receiver-major (R, A, A, S)
@@ -158,7 +159,8 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
     # Controls cover the most sensitive items first, so a lighter control covers part of a
     # stricter one's items: an origin substitutes for the lost items as far as it does not
     # control them (1 on pairs that are never controlled, so only control pairs are touched).
-    strictest = ctrl.max_per_second(controls, n_a)[:, ctrl.second]
+    received = ctrl.max_per_second(controls, n_a)
+    strictest = received[:, ctrl.second]
     substitute = 1.0 - np.divide(controls, strictest, out=np.zeros_like(controls), where=strictest > 0)
     attraction = inputs.sourcing_attraction(ctx.access, capability, p3.sourcing_elasticity)
     attraction[:, ctrl.second, ctrl.first] *= substitute
@@ -178,7 +180,7 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
         capability=capability, effective=capability * power(bottleneck, p3.bottleneck_sensitivity),
         frontier=frontier, relative=relative,
         trust=trust.trust_level(state.trust_positive, state.trust_negative),
-        controls=controls, leak=leak, controls_on_mean=controls_on_mean, knowledge=knowledge, kernel=kernel,
+        controls=controls, controls_received=received, leak=leak, controls_on_mean=controls_on_mean, knowledge=knowledge, kernel=kernel,
         absorptive=absorptive, bottleneck=bottleneck, supply_shares=shares, lost_supply=lost, resourced=resourced,
         self_sufficiency=inputs.home_share(shares, capability, supplied),
         deny=deny, closed_imports=closed, reopened_imports=reopened,

@@ -64,10 +64,10 @@ class Recorder:
         a, ctrl, coop, n_a = self.arrays, self._pairs.control, self._pairs.cooperation, self._n_actors
         a["capability"][i] = obs.effective
         a["self_sufficiency"][i] = obs.self_sufficiency
-        a["import_share"][i] = inputs.import_shares(obs.supply_shares)
+        inputs.import_shares(obs.supply_shares, out=a["import_share"][i])
         a["trade"][i] = bilateral_trade(obs.supply_shares, state.budget * state.budget_level, self._weight)
         a["input_availability"][i] = obs.bottleneck
-        a["controls_received"][i] = ctrl.max_per_second(obs.controls, n_a)
+        a["controls_received"][i] = obs.controls_received
         # Nothing is reopened where nothing is closed, so the floor only avoids 0/0.
         a["leakage"][i] = obs.reopened_imports / np.maximum(obs.closed_imports, 1e-12)
         a["rd_budget"][i] = state.budget * state.budget_level

@@ -66,9 +66,9 @@ def resourced_shares(delivered: Array, attraction: Array, volume: Array) -> Arra
             items, 1 for home and non-controllers).
         volume: (R, A, S) re-sourced volume (``resourced_volume``).
     """
-    total = attraction.sum(axis=2, keepdims=True)
-    moved = np.divide(attraction, total, out=np.zeros_like(attraction), where=total > 0)
-    return delivered + volume[:, :, None, :] * moved
+    total = attraction.sum(axis=2)
+    per_attraction = np.divide(volume, total, out=np.zeros_like(volume), where=total > 0)
+    return delivered + attraction * per_attraction[:, :, None, :]
 
 
 def sourcing_attraction(access: Array, quality: Array, elasticity: Array) -> Array:
@@ -194,11 +194,17 @@ def home_share(shares: Array, quality: Array, total: Array) -> Array:
     return np.divide(home, total, out=np.zeros_like(home), where=total > 0)
 
 
-def import_shares(shares: Array) -> Array:
-    """Shares of imported supply by origin (home excluded), (R, A, A, S); rows sum to 1 or 0."""
+def import_shares(shares: Array, out: Array | None = None) -> Array:
+    """Shares of imported supply by origin (home excluded), (R, A, A, S); rows sum to 1 or 0.
+
+    Args:
+        shares: (R, A, A, S) supply shares by origin, home on the diagonal.
+        out: optional array to write into (a recorder's float32 slice).
+    """
     n_a = shares.shape[1]
-    imports = shares.copy()
     diagonal = np.arange(n_a)
-    imports[:, diagonal, diagonal, :] = 0.0
-    total = imports.sum(axis=2, keepdims=True)
-    return np.divide(imports, total, out=np.zeros_like(imports), where=total > 0)
+    imported = shares.sum(axis=2) - shares[:, diagonal, diagonal, :]
+    scale = np.divide(1.0, imported, out=np.zeros_like(imported), where=imported > 1e-12)
+    result = np.multiply(shares, scale[:, :, None, :], out=out, casting="same_kind")
+    result[:, diagonal, diagonal, :] = 0.0
+    return result
