@@ -52,9 +52,19 @@ def data_factor(data: Array, elasticity: Array, intensity: Array) -> Array:
     return power(relative[:, :, None], elasticity * intensity)
 
 
+# Absorptive capacity and channel weight at which c_s is the speed of convergence: half
+# saturation (AC = 0.5) and the default potency of foreign knowledge (0.67, Eaton-Kortum).
+CATCH_UP_REFERENCE = 0.5 * 0.67
+
+
 def catch_up(coefficient: Array, absorptive: Array, channel: Array, kernel: Array) -> Array:
-    """Diffusion from better sources: c_s·AC·Σ_b O[a,b,s]·Φ(K_a/K_b), (R, A, S)."""
-    return coefficient * absorptive * np.einsum("rabs,rabs->ras", channel, kernel)
+    """Diffusion from better sources: c_s·(AC/AC_ref)·Σ_b (O[a,b,s]/w_ref)·Φ(K_a/K_b), (R, A, S).
+
+    c_s is in the units of the convergence regressions it comes from (Griffith, Redding and
+    Van Reenen 2004: the share of the gap to the frontier closed per year), for a receiver
+    at the reference absorptive capacity with full channels; the other factors scale it.
+    """
+    return coefficient / CATCH_UP_REFERENCE * absorptive * (channel * kernel).sum(axis=2)
 
 
 def transfer(rate: Array, cooperation: Array, giver_trust: Array, giver_open: Array, friction: Array,
