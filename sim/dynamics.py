@@ -17,7 +17,7 @@ import numpy as np
 from sim.pairs import Pairs, sum_to_actors
 from sim.params import RunParameters
 from sim.rng import Streams
-from sim.rules import channels, espionage, growth, inputs, ties, trust
+from sim.rules import channels, closure, espionage, growth, inputs, trust
 from sim.rules import policy as responses
 from sim.rules.common import power, relax
 from sim.schedule import PolicySchedule
@@ -180,7 +180,8 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
         capability=capability, effective=capability * power(bottleneck, p3.bottleneck_sensitivity),
         frontier=frontier, relative=relative,
         trust=trust.trust_level(state.trust_positive, state.trust_negative),
-        controls=controls, controls_received=received, leak=leak, controls_on_mean=controls_on_mean, knowledge=knowledge, kernel=kernel,
+        controls=controls, controls_received=received, leak=leak, controls_on_mean=controls_on_mean,
+        knowledge=knowledge, kernel=kernel,
         absorptive=absorptive, bottleneck=bottleneck, supply_shares=shares, lost_supply=lost, resourced=resourced,
         self_sufficiency=inputs.home_share(shares, capability, supplied),
         deny=deny, closed_imports=closed, reopened_imports=reopened,
@@ -298,14 +299,16 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     domestic = relax(state.domestic, responses.domestic_target(w.domestic0, obs.deny, p3.substitution_response,
                                                                obs.absorptive), 1.0 / p3.gestation, dt)
     data = state.data * np.exp(dt * w.data_growth * (1.0 + p2.localisation_data_gain * sch.localisation[k]))
-    closure = ties.update_closure(state.closure, ties.closure_target(obs.controls, rival_pairs, p3.tie_spillover),
-                                  p3.tie_decay, p3.tie_recovery, dt)
+    closed_share = closure.update_closure(
+        state.closure, closure.closure_target(obs.controls, rival_pairs, p3.tie_spillover),
+        p3.tie_decay, p3.tie_recovery, dt)
 
     return state.evolve(
         log_capability=log_capability, rd_stock=rd_stock, rd_effective=rd_effective, budget=budget, data=data,
         domestic=domestic, trust_positive=positive, trust_negative=negative, cooperation=cooperation,
-        escalation=escalation, evasion=evasion, enforcement=enforcement, closure=closure, resourced=resourced, threat_ratio=ratio,
-        budget_level=budget_level, growth=g_own, broken=broken, controls_on_mean=obs.controls_on_mean, experience=experience,
+        escalation=escalation, evasion=evasion, enforcement=enforcement, closure=closed_share, resourced=resourced,
+        threat_ratio=ratio, budget_level=budget_level, growth=g_own, broken=broken,
+        controls_on_mean=obs.controls_on_mean, experience=experience,
     ), events
 
 

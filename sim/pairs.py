@@ -1,6 +1,6 @@
 """Sparse pair lists: the ordered actor pairs on which a mechanism can act at all.
 
-Controls, ties, leakage, escalation and enforcement can only differ from their neutral
+Controls, closure, leakage, escalation and enforcement can only differ from their neutral
 values on pairs where some controller may control some target; cooperation only where
 an agreement ever allows it; espionage only between hostile actors. Holding those
 mechanisms on (R, P, S) arrays over their own pair list, instead of on all A × A pairs,

@@ -17,7 +17,7 @@ from tests.conftest import ROOT, SCENARIOS
 REGISTER = yaml.safe_load((ROOT / "seeds" / "claims.yaml").read_text())
 MECHANISMS = {m["id"]: m for m in REGISTER["mechanisms"]}
 CLAIMS = {c["id"]: c for c in REGISTER["claims"]}
-RULE_MODULES = ("channels", "espionage", "growth", "inputs", "policy", "ties", "trust")
+RULE_MODULES = ("channels", "closure", "espionage", "growth", "inputs", "policy", "trust")
 
 
 def _function(dotted: str):
