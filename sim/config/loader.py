@@ -47,7 +47,12 @@ def _merge(base: Any, child: Any, base_origins: Origins, child_origins: Origins,
     return child
 
 
-def _read_with_extends(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Origins]:
+# Which file extends which: parent file name -> (child file name, line of its 'extends').
+ExtendedBy = dict[str, tuple[str, int]]
+
+
+def _read_with_extends(path: Path, chain: tuple[Path, ...] = (),
+                       extended_by: ExtendedBy | None = None) -> tuple[dict[str, Any], Origins]:
     resolved = path.resolve()
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
@@ -66,10 +71,15 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[s
     if not isinstance(parent_name, str) or not parent_name:
         raise ScenarioError("'extends' must be a file path", str(path), ("extends",), origins[("extends",)][1])
     parent_path = (path.parent / parent_name)
+    line = origins[("extends",)][1]
     if not parent_path.exists():
         raise ScenarioError(f"extends '{parent_name}', which does not exist (looked for {parent_path})",
-                            str(path), ("extends",), origins[("extends",)][1])
-    parent, parent_origins = _read_with_extends(parent_path, (*chain, resolved))
+                            str(path), ("extends",), line)
+    if not parent_path.is_file():
+        raise ScenarioError(f"extends '{parent_name}', which is not a regular file", str(path), ("extends",), line)
+    if extended_by is not None:
+        extended_by[str(parent_path)] = (str(path), line)
+    parent, parent_origins = _read_with_extends(parent_path, (*chain, resolved), extended_by)
     merged_origins = dict(parent_origins)
     merged = _merge(parent, data, merged_origins, origins)
     merged_origins.update(origins)
@@ -144,6 +154,12 @@ def _locate(origins: Origins, path: KeyPath, default_source: str) -> tuple[str, 
         for key in (prefix, tuple(_numeric(p) for p in prefix)):
             if key in origins:
                 source, line = origins[key]
+                if key and not source.startswith("--set "):
+                    # A check on a whole section (time, a policy) fails because of a value inside
+                    # it: if a --set changed one, that override is the place to look.
+                    overrides = [o for k, o in origins.items() if k[:len(key)] == key and o[0].startswith("--set ")]
+                    if overrides:
+                        return overrides[0][0], None
                 return source, (line or None)
     return default_source, None
 
@@ -206,6 +222,14 @@ def validate_data(data: Any, origins: Origins, default_source: str) -> Scenario:
     return scenario
 
 
+def _with_includer(error: ScenarioError, extended_by: ExtendedBy) -> ScenarioError:
+    """The same error, saying which file extends the one it points at (if another file does)."""
+    if error.source not in extended_by:
+        return error
+    child, line = extended_by[error.source]
+    return ScenarioError(f"{error.message} (extended by {child}:{line})", error.source, error.path, error.line)
+
+
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
@@ -218,9 +242,13 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         The frozen ``Scenario``; ``scenario_source`` records where it came from.
     """
     path = Path(path)
-    data, origins = _read_with_extends(path)
-    data = apply_overrides(data, origins, overrides or {})
-    scenario = validate_data(data, origins, str(path))
+    extended_by: ExtendedBy = {}
+    try:
+        data, origins = _read_with_extends(path, extended_by=extended_by)
+        data = apply_overrides(data, origins, overrides or {})
+        scenario = validate_data(data, origins, str(path))
+    except ScenarioError as error:
+        raise _with_includer(error, extended_by) from None
     history = scenario.history
     if history.replay and history.timeline != "default" and not (path.parent / history.timeline).is_file():
         source, line = _locate(origins, ("history", "timeline"), str(path))

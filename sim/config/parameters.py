@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from sim.config.base import StrictModel
 
 
 def param(
@@ -41,10 +43,10 @@ def param(
     )
 
 
-class ModelParameters(BaseModel):
+class ModelParameters(StrictModel):
     """All scalar parameters of the dynamics (one value per run)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+
 
     # --- growth: own innovation and catch-up -------------------------------------------
     innovation_scale: float = param(

@@ -38,6 +38,26 @@ def _sector_list(scenario: Scenario, sectors: list[str] | str, path: KeyPath) ->
 def _year(scenario: Scenario, year: float, path: KeyPath) -> Iterator[Problem]:
     if not 1900 <= year <= 2200:
         yield path, f"year {year} is outside 1900-2200"
+    elif year > scenario.time.horizon:
+        yield path, f"year {year:g} is after the horizon ({scenario.time.horizon:g}): it would never take effect"
+
+
+def _schedule(scenario: Scenario, schedule: dict[float, float], path: KeyPath) -> Iterator[Problem]:
+    for year in schedule:
+        yield from _year(scenario, year, (*path, "schedule", year))
+
+
+def _members(scenario: Scenario, name: str) -> set[str]:
+    """The actors a name stands for: the actor itself, or every member of a bloc."""
+    if name in scenario.actors:
+        return {name}
+    return {actor for actor, spec in scenario.actors.items() if spec.bloc == name}
+
+
+def _not_itself(scenario: Scenario, first: str, second: str, path: KeyPath, verb: str) -> Iterator[Problem]:
+    shared = _members(scenario, first) & _members(scenario, second)
+    if shared:
+        yield path, f"'{first}' cannot {verb} itself or its own members ({', '.join(sorted(shared))})"
 
 
 def find_problems(scenario: Scenario) -> list[Problem]:
@@ -88,6 +108,15 @@ def _problems(s: Scenario) -> Iterator[Problem]:
             yield ("relations", "pairs", i, "between"), "a pair needs two different actors"
     if message := _known("bloc", s.metrics.reference_bloc, blocs):
         yield ("metrics", "reference_bloc"), message
+    elif not _members(s, s.metrics.reference_bloc):
+        yield ("metrics", "reference_bloc"), f"bloc '{s.metrics.reference_bloc}' has no actors to measure against"
+    for i, year in enumerate(s.metrics.report_years):
+        # Years past the horizon are left out of reports (a shorter --set time.horizon stays valid);
+        # a year inside the run must fall on a step.
+        steps = (year - s.time.start) / s.time.step
+        if s.time.start <= year <= s.time.horizon and abs(steps - round(steps)) > 1e-6:
+            yield ("metrics", "report_years", i), (
+                f"{year:g} is not a simulated year ({s.time.start:g}-{s.time.horizon:g} in steps of {s.time.step:g})")
     yield from _policy_problems(s)
 
 
@@ -99,22 +128,26 @@ def _policy_problems(s: Scenario) -> Iterator[Problem]:
             if message := _actor_or_bloc(s, getattr(item, key)):
                 yield (*base, key), message
         yield from _sector_list(s, item.sectors, (*base, "sectors"))
-        for year in item.schedule:
-            yield from _year(s, year, (*base, "schedule", year))
+        yield from _schedule(s, item.schedule, base)
+        yield from _not_itself(s, item.controller, item.target, (*base, "target"), "control")
     for i, item in enumerate(p.sanctions):
         base = ("policies", "sanctions", i)
         for key in ("imposer", "target"):
             if message := _actor_or_bloc(s, getattr(item, key)):
                 yield (*base, key), message
         yield from _sector_list(s, item.sectors, (*base, "sectors"))
+        yield from _schedule(s, item.schedule, base)
+        yield from _not_itself(s, item.imposer, item.target, (*base, "target"), "sanction")
     for i, item in enumerate(p.data_localisation):
         if message := _actor_or_bloc(s, item.actor):
             yield ("policies", "data_localisation", i, "actor"), message
+        yield from _schedule(s, item.schedule, ("policies", "data_localisation", i))
     for i, item in enumerate(p.investment_programmes):
         base = ("policies", "investment_programmes", i)
         if message := _actor_or_bloc(s, item.actor):
             yield (*base, "actor"), message
         yield from _sector_list(s, item.sectors, (*base, "sectors"))
+        yield from _schedule(s, item.schedule, base)
     for i, item in enumerate(p.cooperation):
         base = ("policies", "cooperation", i)
         for j, party in enumerate(item.parties):
@@ -128,6 +161,8 @@ def _policy_problems(s: Scenario) -> Iterator[Problem]:
         for j, party in enumerate(item.parties):
             if message := _known("actor", party, set(s.actors)):
                 yield (*base, "parties", j), message
+        if len(set(item.parties)) < 2:
+            yield (*base, "parties"), "a joint project needs at least two different actors"
         if message := _known("sector", item.sector, set(s.sectors)):
             yield (*base, "sector"), message
     for i, item in enumerate(p.trust_shocks):
@@ -135,6 +170,8 @@ def _policy_problems(s: Scenario) -> Iterator[Problem]:
         for j, name in enumerate(item.between):
             if message := _known("actor", name, set(s.actors)):
                 yield (*base, "between", j), message
+        if item.between[0] == item.between[1]:
+            yield (*base, "between"), "a trust shock needs two different actors"
     for i, item in enumerate(p.supply_shocks):
         base = ("policies", "supply_shocks", i)
         if message := _actor_or_bloc(s, item.supplier):

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from sim.config.base import StrictModel
 from sim.config.parameters import ModelParameters
 
 Level = float  # a policy intensity in [0, 1]
 
 
-class Frozen(BaseModel):
-    """Base for every scenario section: immutable, and typos are errors."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Frozen(StrictModel):
+    """Base for every scenario section: immutable, typos are errors, numbers are finite."""
 
 
 class TimeSpec(Frozen):
@@ -256,9 +255,10 @@ class HistorySpec(Frozen):
     timeline: str = Field("default", description="'default' (the shipped timeline) or a CSV path relative to the scenario file")
     restrictions: bool = Field(True, description="replay restrictive acts (controls, counter-controls, sanctions, "
                                                  "data localisation); false keeps programmes and agreements only")
-    levels: dict[str, float] = Field(default_factory=lambda: {"moderate": 0.3, "major": 0.5, "sweeping": 0.8},
-                                     description="level of each timeline scale: financial sanction intensity, and the "
-                                                 "control coverage of rows with no coverage value (assumption)")
+    levels: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=lambda: {"moderate": 0.3, "major": 0.5, "sweeping": 0.8},
+        description="level of each timeline scale in [0, 1]: financial sanction intensity, and the control "
+                    "coverage of rows with no coverage value (assumption)")
     sanction_breadth: float = Field(0.5, ge=0, le=1, description="control coverage per unit of a sanction package "
                                                                  "with no coverage value")
     sector_aliases: dict[str, str] = Field(default_factory=lambda: {"telecom_5g6g": "telecom", "renewable_energy": "energy"},

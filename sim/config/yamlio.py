@@ -17,9 +17,29 @@ from sim.config.errors import KeyPath, ScenarioError
 # Where each key path was written: (source name, 1-based line).
 Origins = dict[KeyPath, tuple[str, int]]
 
+# Limits that no real scenario, sweep or operator file comes near. They turn hostile input
+# (endless files, alias bombs, recursive aliases, absurd nesting) into one-line errors.
+MAX_FILE_BYTES = 5_000_000
+MAX_DEPTH = 50
+MAX_VALUES = 200_000
 
-def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins, loader: yaml.SafeLoader) -> Any:
-    origins[path] = (source, node.start_mark.line + 1)
+
+class _Budget:
+    """Counts values built from the node tree; aliases are counted each time they expand."""
+
+    def __init__(self) -> None:
+        self.values = 0
+
+
+def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins, loader: yaml.SafeLoader,
+               budget: _Budget) -> Any:
+    line = node.start_mark.line + 1
+    if len(path) > MAX_DEPTH:
+        raise ScenarioError(f"nested deeper than {MAX_DEPTH} levels (a recursive alias?)", source, path[:3], line)
+    budget.values += 1
+    if budget.values > MAX_VALUES:
+        raise ScenarioError(f"more than {MAX_VALUES:,} values (aliases expanding without end?)", source, (), line)
+    origins[path] = (source, line)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -32,11 +52,11 @@ def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins, lo
             if key in result:
                 raise ScenarioError(f"duplicate key '{key}'", source, path, key_node.start_mark.line + 1)
             child = (*path, key)
-            result[key] = _construct(value_node, source, child, origins, loader)
+            result[key] = _construct(value_node, source, child, origins, loader, budget)
             origins[child] = (source, key_node.start_mark.line + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, source, (*path, i), origins, loader) for i, item in enumerate(node.value)]
+        return [_construct(item, source, (*path, i), origins, loader, budget) for i, item in enumerate(node.value)]
     return _scalar(node, source, path, loader)
 
 
@@ -49,8 +69,12 @@ def _scalar(node: yaml.Node, source: str, path: KeyPath, loader: yaml.SafeLoader
 
 def parse_yaml_text(text: str, source: str) -> tuple[Any, Origins]:
     """Parse YAML text into plain data plus the origin of every key path."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB; no scenario needs that much", source)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ScenarioError("nested too deeply to read", source) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -63,7 +87,7 @@ def parse_yaml_text(text: str, source: str) -> tuple[Any, Origins]:
         return None, origins
     loader = yaml.SafeLoader("")   # one constructor for the whole document
     try:
-        return _construct(node, source, (), origins, loader), origins
+        return _construct(node, source, (), origins, loader, _Budget()), origins
     finally:
         loader.dispose()
 
@@ -71,7 +95,15 @@ def parse_yaml_text(text: str, source: str) -> tuple[Any, Origins]:
 def read_yaml_file(path: Path) -> tuple[Any, Origins]:
     """Read a YAML file; a missing or unreadable file is a ``ScenarioError``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise ScenarioError("is not a regular file", str(path))
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)   # bounded: /dev/zero or a huge file cannot hang us
+        if len(raw) > MAX_FILE_BYTES:
+            raise ScenarioError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB; no scenario needs that much", str(path))
+        text = raw.decode("utf-8")
+        if text.startswith("\ufeff"):
+            text = text[1:]
     except FileNotFoundError:
         raise ScenarioError("file not found", str(path)) from None
     except IsADirectoryError:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from sim.config.base import StrictModel
 from sim.config.errors import ScenarioError
 from sim.config.loader import located_validation_error
 from sim.config.yamlio import read_yaml_file
@@ -80,8 +81,7 @@ Quantity = Literal["self_sufficiency", "capability", "world_share", "world_share
 SECTOR_QUANTITIES = ("self_sufficiency", "capability", "world_share", "access_capability")
 
 
-class Operator(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Operator(StrictModel):
 
     quantity: Quantity | None = None
     sector: str | None = None
@@ -103,8 +103,7 @@ class Operator(BaseModel):
         return self
 
 
-class OperatorFile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class OperatorFile(StrictModel):
 
     operators: dict[str, Operator]
 

@@ -21,15 +21,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
+from sim.config.base import StrictModel
 from sim.config.errors import ScenarioError
 from sim.config.loader import _locate, located_validation_error
 from sim.config.yamlio import read_yaml_file
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(StrictModel):
+    """Base of the sweep file's sections (frozen, strict)."""
 
 
 class Uniform(_Frozen):
