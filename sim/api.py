@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sim.config.errors import ScenarioError
 from sim.config.schema import Scenario
 from sim.model import DecouplingModel, resolve_scenario
 from sim.params import checked_column
+from sim.recorder import bytes_per_run
 from sim.results import add_metrics, provenance, to_dataset
 from sim.schedule import step_times
 
@@ -27,6 +29,26 @@ from sim.schedule import step_times
 DEFAULT_CHUNK = 2000
 
 Progress = Callable[[int, int], None]
+
+
+def memory_budget() -> int:
+    """Bytes a run may use: 60 % of this machine's physical memory (8 GiB if unknown)."""
+    try:
+        return int(0.6 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def check_memory(config: Scenario, runs: int) -> None:
+    """Refuse, before allocating anything, a batch whose full trajectories cannot fit in memory."""
+    n_times = len(step_times(config))
+    need = runs * bytes_per_run(n_times, len(config.actors), len(config.sectors))
+    budget = memory_budget()
+    if need > budget:
+        raise ScenarioError(
+            f"{runs:,} runs with full trajectories need about {need / 2**30:.1f} GiB, more than the "
+            f"{budget / 2**30:.1f} GiB this machine can give; run fewer, or use 'decoupling sweep', which "
+            "keeps per-run outcomes only and writes them chunk by chunk", "run", ("runs",))
 
 
 def run(
@@ -58,6 +80,7 @@ def run(
         raise ScenarioError(f"runs must be a positive integer, not {runs!r}", "run", ("runs",))
     if chunk_size < 1:
         raise ScenarioError(f"chunk_size must be a positive integer, not {chunk_size!r}", "run", ("chunk_size",))
+    check_memory(config, runs)
     table = {name: checked_column(name, values, runs) for name, values in (parameter_table or {}).items()}
     starts = range(0, runs, chunk_size)
     total = (len(step_times(config)) - 1) * len(starts)

@@ -39,6 +39,17 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+def bytes_per_run(n_times: int, n_actors: int, n_sectors: int) -> int:
+    """Memory one run of full trajectories takes, in bytes: the recorded float32 arrays, the
+    float32 metrics derived from them (about two more actor × sector arrays), and the float64
+    state and step temporaries (about a dozen actor × actor × sector arrays)."""
+    sizes = {"actor": n_actors, "partner": n_actors, "sector": n_sectors}
+    recorded = sum(int(np.prod([sizes[d] for d in dims])) for dims, _, _ in VARIABLES.values())
+    derived = 2 * n_actors * n_sectors
+    working = 12 * n_actors * n_actors * n_sectors * 8
+    return n_times * (recorded + derived) * 4 + working
+
+
 # What a sweep needs to compute its per-run outcomes (sim.sweep.outcomes).
 OUTCOME_VARIABLES = ("capability", "decoupling_index", "trust", "cooperation")
 

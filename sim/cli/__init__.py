@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](args)
     except ScenarioError as error:
         return fail(str(error))
+    except OSError as error:   # a full disk, a folder that vanished, no permission to write
+        where = f"{error.filename}: " if error.filename else ""
+        return fail(f"{where}cannot read or write: {error.strerror or error}")
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
+
+from sim.config.errors import ScenarioError
 
 EXIT_BAD_INPUT = 2
 
@@ -59,3 +63,26 @@ def progress_bar(show: bool, description: str, unit: str) -> Callable[[int, int]
             bar.close()
 
     return update
+
+
+def safe_name(name: str) -> str:
+    """A scenario name as one folder name: letters, digits, '.', '_' and '-' only, never '..'."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return cleaned or "scenario"
+
+
+def output_folder(text: str | Path, option: str = "-o") -> Path:
+    """Create and return an output folder; a path that cannot be one is a one-line error."""
+    raw = str(text)
+    if "\x00" in raw:
+        raise ScenarioError("a path cannot contain a NUL character", option)
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ScenarioError("the path is not valid text (an unpaired surrogate?)", option) from None
+    out = Path(raw)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(f"cannot create output folder: {exc.strerror}", raw) from None
+    return out

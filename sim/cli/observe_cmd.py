@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from sim.cli.common import progress_bar
+from sim.cli.common import output_folder, progress_bar
 
 
 def _inputs(args: argparse.Namespace):
@@ -33,10 +33,9 @@ def calibrate(args: argparse.Namespace) -> int:
 
     scenario, observations, operators = _inputs(args)
     priors = read_priors(args.priors or ROOT / "seeds" / "calibration_priors.yaml")
+    out = output_folder(args.out)   # before the draws, so a bad folder fails at once
     result = run_abc(scenario, observations, operators, args.until, priors, draws=args.draws, accept=args.accept,
                      seed=args.seed, progress=progress_bar(args.draws >= 500, "calibrating", "step"))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     result.draws.to_csv(out / "prior_draws.csv", index=False)
     result.posterior.to_csv(out / "posterior.csv", index=False)
     overlay = out / "calibrated.yaml"
@@ -67,11 +66,10 @@ def hindcast(args: argparse.Namespace) -> int:
     from sim.observe.views import series_fit
 
     scenario, observations, operators = _inputs(args)
+    out = output_folder(args.out)
     results = sim.run(scenario, runs=args.runs, seed=args.seed)
     until = args.until if args.until is not None else max(o.year for o in observations)
     result = run_hindcast(results, scenario, observations, operators, until)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     result.table.to_csv(out / "hindcast.csv", index=False)
     result.unmapped.to_csv(out / "unmapped.csv", index=False)
     (out / "scores.json").write_text(json.dumps(result.scores, indent=1) + "\n")

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.common import progress_bar
+from sim.cli.common import output_folder, progress_bar, safe_name
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -27,14 +27,10 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = parse_overrides(args.overrides)
     scenario = load_scenario(args.scenario, overrides)
-    out = Path(args.out) if args.out else Path("results") / scenario.name
+    out = output_folder(args.out if args.out else Path("results") / safe_name(scenario.name))
     targets = [out / "trajectories.nc", out / "summary.csv", out / "manifest.json"]
     if any(p.exists() for p in targets) and not args.overwrite:
         raise ScenarioError("already holds results; choose another folder or pass --overwrite", str(out))
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError(f"cannot create output folder: {exc.strerror}", str(out)) from None
 
     import sim
     from sim.plots import save_standard_plots

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.cli.common import progress_bar
+from sim.cli.common import output_folder, progress_bar
 from sim.config.errors import ScenarioError
 
 
@@ -33,9 +33,8 @@ def compare(args: argparse.Namespace) -> int:
 
     if len(args.scenarios) < 2:
         raise ScenarioError("compare needs at least two scenario files", "compare")
+    out = output_folder(args.out)   # before the runs, so a bad folder fails at once
     comparison = run_compare(args.scenarios, runs=args.runs, seed=args.seed)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     comparison.table.to_csv(out / "comparison.csv", index=False)
     comparison.cost.to_csv(out / "cost_of_decoupling.csv", index=False)
     figure = comparison_figure(comparison)
@@ -53,8 +52,7 @@ def analyze(args: argparse.Namespace) -> int:
     from sim.sweep import open_sweep
 
     store = open_sweep(args.sweep_dir)
-    out = Path(args.out) if args.out else store.folder / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out if args.out else store.folder / "analysis")
     kind = store.manifest["design"]["kind"]
     outcomes = args.outcome or [o for o in ("rel/China/semiconductors/2035", "bloc_ratio/China/2035", "decoupling/2035")
                                 if o in store.runs.columns]

@@ -21,12 +21,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
 from sim.config.base import StrictModel
 from sim.config.errors import ScenarioError
 from sim.config.loader import _locate, located_validation_error
 from sim.config.yamlio import read_yaml_file
+
+
+# About a week of two cores at the measured sweep speed, and 60 GB of outcome files.
+MAX_SWEEP_RUNS = 100_000_000
 
 
 class _Frozen(StrictModel):
@@ -162,7 +167,24 @@ class SweepSpec(_Frozen):
             raise ValueError("a table design needs design.table, a CSV file")
         if kind == "table" and (swept or sampled):
             raise ValueError("with a table design, parameters may only hold constants; the table holds the points")
+        total = self.planned_points() * (self.replications if isinstance(self.replications, int)
+                                         else len(self.replications))
+        if total > MAX_SWEEP_RUNS:
+            raise ValueError(f"this sweep has {total:,} runs (design points × replications), more than "
+                             f"{MAX_SWEEP_RUNS:,}; split it into several sweeps")
         return self
+
+    def planned_points(self) -> int:
+        """Design points before any table is read (a table design counts as 1 here)."""
+        dims = sum(isinstance(v, BaseModel) for v in self.parameters.values())
+        kind, n = self.design.kind, self.design.samples
+        if kind == "grid":
+            return int(np.prod([len(v) for v in self.parameters.values() if isinstance(v, list)], dtype=object))
+        if kind == "sobol":
+            return n * (2 * dims + 2)
+        if kind == "morris":
+            return n * (dims + 1)
+        return 1 if kind == "table" else n
 
 
 def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
