@@ -26,6 +26,8 @@ from sim.world import World
 
 Array = np.ndarray
 
+LOG_CAPABILITY_LIMIT = 40.0   # ln K stays within ±40 (K between 4e-18 and 2e17)
+
 
 @dataclass(frozen=True)
 class Context:
@@ -147,8 +149,8 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
     # Knowledge channel (C25, C22/C23 data flows, C26 friction), redirected to open sources.
     raw = w.source_share * channels.data_flow_factor(sch.localisation[k], w.data_intensity, p4.localisation_flow_cut)
     raw[:, ctrl.second, ctrl.first] *= passing
-    knowledge = inputs.redirect(raw, p4.reallocation)
-    knowledge *= p4.foreign_potency * (1.0 - w.friction)[None, :, :, None]
+    open_weights = inputs.redirect(raw, p4.reallocation) * (1.0 - w.friction)[None, :, :, None]
+    knowledge = p4.foreign_potency * open_weights
     kernel = channels.catch_up_kernel(capability[:, :, None, :] / capability[:, None, :, :],
                                       p4.catch_up_shape, ctx.logistic_kernel)
     absorptive = growth.absorptive_capacity(w.absorptive, state.rd_stock, p3.absorptive_half * state.stock_reference)
@@ -174,8 +176,7 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
     bottleneck = inputs.bottleneck(inputs.supply_ratio(supplied, free), w.dependency, elasticity, ctx.input_lists)
     deny, closed, reopened = responses.denial(ctx.control_imports, ctx.control_sources, state.closure, leak,
                                               ctrl.to_second)
-    cross = ((knowledge[:, ctx.rival_first, ctx.rival_second] * w.weight).reshape(runs, -1).sum(axis=1)
-             / p3.foreign_potency[:, 0, 0])
+    cross = (open_weights[:, ctx.rival_first, ctx.rival_second] * w.weight).reshape(runs, -1).sum(axis=1)
     return Observation(
         capability=capability, effective=capability * power(bottleneck, p3.bottleneck_sensitivity),
         frontier=frontier, relative=relative,
@@ -244,6 +245,10 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     if ctx.espionage and ctx.pairs.hostile.size:
         events, gain = _espionage(obs, ctx, k)
         log_capability = log_capability + gain
+    # Every parameter inside its admissible range together (breakthroughs every year, five
+    # times the innovation) can compound past what a float holds; e^±40 is far beyond any
+    # meaningful index, so the clip only keeps such runs finite, it never binds otherwise.
+    log_capability = np.clip(log_capability, -LOG_CAPABILITY_LIMIT, LOG_CAPABILITY_LIMIT)
 
     # --- trust and cooperation (C01, C24, C26, C31) -------------------------------------
     cooperation_full = np.zeros((runs, n_a, n_a))

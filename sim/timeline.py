@@ -9,12 +9,12 @@ a control covers (blank: the scale's level from ``history.levels``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from sim.config.csvio import read_csv_rows
 from sim.config.errors import ScenarioError
 from sim.config.schema import HistorySpec
 from sim.world import World
@@ -53,20 +53,14 @@ def _decimal_year(text: str) -> float:
 def read_timeline(path: Path, world: World, history: HistorySpec) -> list[PolicyEvent]:
     """Parse and resolve the timeline; raise ``ScenarioError`` at the first bad row."""
     source = str(path)
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError:
-        raise ScenarioError("timeline file not found or unreadable", source) from None
-    with handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or tuple(reader.fieldnames[: len(COLUMNS)]) != COLUMNS:
-            raise ScenarioError(f"timeline header must be {','.join(COLUMNS)}", source, (), 1)
-        events = []
-        for row in reader:
-            line = reader.line_num
-            event = _event(row, world, history, source, line)
-            if history.restrictions or event.kind not in RESTRICTIVE:
-                events.append(event)
+    header, rows = read_csv_rows(path, "timeline file")
+    if tuple(header[: len(COLUMNS)]) != COLUMNS:
+        raise ScenarioError(f"timeline header must be {','.join(COLUMNS)}", source, (), 1)
+    events = []
+    for line, row in rows:
+        event = _event(row, world, history, source, line)
+        if history.restrictions or event.kind not in RESTRICTIVE:
+            events.append(event)
     return events
 
 

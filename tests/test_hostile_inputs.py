@@ -11,6 +11,7 @@ import pytest
 from sim.cli import main
 from sim.config import ScenarioError, load_scenario
 from sim.config.yamlio import MAX_FILE_BYTES, parse_yaml_text
+from sim.observe.data import read_observations
 from tests.conftest import BASELINE, SCENARIOS
 
 
@@ -109,3 +110,68 @@ def test_a_write_error_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("sim.results.save", full_disk)
     assert main(["run", str(BASELINE), "--runs", "2", "--no-plots", "-o", str(tmp_path / "out")]) == 2
     assert "No space left on device" in _one_error_line(capsys)
+
+
+HEADER = "series,actor,sector,year,value,unit,source,notes\n"
+ROW = "gerd_ppp,China,cross_sector_rd,2016,451.2,USD bn,a source,\n"
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ((HEADER + ROW).encode("cp1252") + "gerd_ppp,China,x,2017,1,USD,Caf\u00e9 r\u00e9sum\u00e9,\n".encode("cp1252"),
+     ":3: is not UTF-8 text"),
+    ((HEADER + ROW + 'gerd_ppp,China,x,2017,1,USD,"an unterminated quote,\n' + ROW + ROW).encode(),
+     ":3: a quoted field runs over several lines"),
+    ((HEADER + ROW + "gerd_ppp,China,x,2017," + "9" * 200_000 + ",USD,s,\n").encode(), "not a valid CSV"),
+    ((HEADER + ROW + "gerd_ppp,China,x,2017,1e-320,USD,s,\n").encode(), ":3: value: value '1e-320' is implausibly small"),
+    ((HEADER + ROW + "gerd_ppp,China,x,2017,1,USD,s,,extra,fields\n").encode(), ":3: more fields than the header"),
+    ((HEADER + ROW + "gerd_ppp,China,x,3017,1,USD,s,\n").encode(), ":3: year: year 3017 is outside"),
+    (b"\xff\xfe\x00\xd8", "is not valid UTF-16"),
+])
+def test_broken_observation_files_give_located_errors(tmp_path, content, fragment):
+    path = tmp_path / "observations.csv"
+    path.write_bytes(content)
+    with pytest.raises(ScenarioError) as info:
+        read_observations(path)
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_observation_files_in_utf8_with_or_without_bom_and_utf16_are_read(tmp_path, encoding):
+    path = tmp_path / "observations.csv"
+    path.write_text(HEADER + ROW.replace("a source", "Caf\u00e9 source"), encoding=encoding)
+    rows = read_observations(path)
+    assert len(rows) == 1 and rows[0].value == 451.2 and rows[0].source == "Caf\u00e9 source"
+
+
+def test_hindcast_with_a_broken_observation_file_exits_2(tmp_path, capsys):
+    path = tmp_path / "observations.csv"
+    path.write_bytes((HEADER + ROW).encode("utf-16-be"))   # UTF-16 without a byte-order mark
+    assert main(["hindcast", str(BASELINE), "--observations", str(path), "--runs", "2",
+                 "-o", str(tmp_path / "out")]) == 2
+    assert "is not UTF-8 text" in _one_error_line(capsys)
+
+
+@pytest.mark.parametrize(("body", "table", "fragment"), [
+    ("design: {kind: grid}\nparameters:\n  parameters.leak_quality: [low, high]\n", None,
+     "design point 1 has 'low', not a finite number"),
+    ("design: {kind: table, table: t.csv}\n", "parameters.leak_quality,parameters.gestation\n0.5,abc\n",
+     "design point 1 has 'abc', not a finite number"),
+    ("design: {kind: table, table: t.csv}\n", None, "cannot read design table"),
+])
+def test_words_in_a_design_are_refused(tmp_path, body, table, fragment, capsys):
+    if table is not None:
+        (tmp_path / "t.csv").write_text(table)
+    elif "t.csv" in body:
+        (tmp_path / "t.csv").write_bytes(b"parameters.leak_quality\n\xff\xfe0.5\n")
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {BASELINE}\n" + body)
+    assert main(["sweep", str(sweep), "-o", str(tmp_path / "out"), "--workers", "1", "--quiet"]) == 2
+    assert fragment in _one_error_line(capsys)
+
+
+def test_a_timeline_scale_the_scenario_does_not_define_is_reported_at_its_key(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"extends: {BASELINE}\nhistory: {{levels: {{moderate: 0.3, major: 0.5}}}}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(scenario)
+    assert str(info.value).startswith(f"{scenario}:2: history.levels: unknown scale 'sweeping' used at ")

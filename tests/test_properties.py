@@ -59,3 +59,29 @@ def test_more_control_never_raises_the_targets_open_share(level, seed):
     closed_high = float(high.observation.closed_imports[0, china, chips])
     closed_low = float(low.observation.closed_imports[0, china, chips])
     assert closed_high >= closed_low - 1e-12
+
+
+@st.composite
+def admissible_tables(draw, runs=4):
+    """Parameter tables anywhere in what the model accepts, edges included (not only sweep ranges)."""
+    table = {}
+    for name in PARAMETER_NAMES:
+        meta = parameter_metadata(name)
+        value = st.one_of(st.sampled_from([meta["ge"], meta["le"]]), st.floats(meta["ge"], meta["le"]))
+        table[name] = draw(st.lists(value, min_size=runs, max_size=runs))
+    return table
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=admissible_tables(), seed=st.integers(0, 2**32))
+def test_any_admissible_parameters_run_to_the_end_with_finite_state(table, seed):
+    """What validation accepts, a run completes: no warning, every recorded number finite."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = sim.run(SCENARIO, runs=4, seed=seed, parameter_table=table)
+    for name, variable in ds.data_vars.items():
+        if variable.dtype.kind == "f" and name != "time_to_parity":   # NaN there means "not reached"
+            assert np.isfinite(variable.values).all(), name
+    assert (ds["capability"].values > 0).all()

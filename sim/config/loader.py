@@ -254,7 +254,31 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         source, line = _locate(origins, ("history", "timeline"), str(path))
         raise ScenarioError(f"timeline file not found: {path.parent / history.timeline}", source,
                             ("history", "timeline"), line)
+    if history.replay:
+        _check_timeline(scenario, path, origins)
     return scenario
+
+
+def _check_timeline(scenario: Scenario, path: Path, origins: Origins) -> None:
+    """Read the replayed timeline now, so that what validates also runs.
+
+    A scale the timeline uses but ``history.levels`` lacks is the scenario's mistake, so it is
+    reported at that key; other problems are the timeline file's, at its line.
+    """
+    from sim.timeline import default_timeline_path, read_timeline
+    from sim.world import build_world
+
+    history = scenario.history
+    timeline = default_timeline_path() if history.timeline == "default" else path.parent / history.timeline
+    try:
+        read_timeline(timeline, build_world(scenario), history)
+    except ScenarioError as error:
+        if error.path != ("scale",):
+            raise
+        source, line = _locate(origins, ("history", "levels"), str(path))
+        raise ScenarioError(f"{error.message.split(';')[0]} used at {error.source}:{error.line}; "
+                            f"history.levels defines {', '.join(history.levels)}",
+                            source, ("history", "levels"), line) from None
 
 
 def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:

@@ -7,7 +7,6 @@ reported with the file, the column or key and the line, as one line, exit code 2
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,6 +14,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from sim.config.base import StrictModel
+from sim.config.csvio import read_csv_rows
 from sim.config.errors import ScenarioError
 from sim.config.loader import located_validation_error
 from sim.config.yamlio import read_yaml_file
@@ -23,6 +23,7 @@ COLUMNS = ("series", "actor", "sector", "year", "value", "unit", "source", "note
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_OBSERVATIONS = ROOT / "seeds" / "data" / "observations_to_2019.csv"
 DEFAULT_OPERATORS = ROOT / "seeds" / "observation_operators.yaml"
+SMALLEST_VALUE = 1e-9   # below this a nonzero observation is a typo or a denormal, not a measurement
 
 
 @dataclass(frozen=True)
@@ -39,38 +40,35 @@ class Observation:
 
 def read_observations(path: str | Path) -> list[Observation]:
     """Read an observations CSV; raise ``ScenarioError`` at the first bad row."""
-    path = Path(path)
     source = str(path)
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError:
-        raise ScenarioError("observations file not found or unreadable", source) from None
+    header, lines = read_csv_rows(path, "observations file")
+    missing = [c for c in COLUMNS[:6] if c not in header]
+    if missing:
+        raise ScenarioError(f"missing column(s) {', '.join(missing)}; the header must start "
+                            f"{','.join(COLUMNS)}", source, (), 1)
     rows = []
-    with handle:
-        reader = csv.DictReader(handle)
-        header = tuple(reader.fieldnames or ())
-        missing = [c for c in COLUMNS[:6] if c not in header]
-        if missing:
-            raise ScenarioError(f"missing column(s) {', '.join(missing)}; the header must start "
-                                f"{','.join(COLUMNS)}", source, (), 1)
-        for row in reader:
-            line = reader.line_num
-            for column in ("series", "actor", "year", "value"):
-                if not (row.get(column) or "").strip():
-                    raise ScenarioError("empty value", source, (column,), line)
-            try:
-                year = int(str(row["year"]).strip())
-            except ValueError:
-                raise ScenarioError(f"year '{row['year']}' is not a whole number", source, ("year",), line) from None
-            try:
-                value = float(str(row["value"]).strip())
-            except ValueError:
-                raise ScenarioError(f"value '{row['value']}' is not a number", source, ("value",), line) from None
-            if not value == value or value in (float("inf"), float("-inf")):
-                raise ScenarioError(f"value '{row['value']}' is not finite", source, ("value",), line)
-            rows.append(Observation(row["series"].strip(), row["actor"].strip(), (row.get("sector") or "").strip(),
-                                    year, value, (row.get("unit") or "").strip(), (row.get("source") or "").strip(),
-                                    line))
+    for line, row in lines:
+        for column in ("series", "actor", "year", "value"):
+            if not row.get(column, "").strip():
+                raise ScenarioError("empty value", source, (column,), line)
+        try:
+            year = int(row["year"].strip())
+        except ValueError:
+            raise ScenarioError(f"year '{row['year']}' is not a whole number", source, ("year",), line) from None
+        if not 1900 <= year <= 2200:
+            raise ScenarioError(f"year {year} is outside 1900-2200", source, ("year",), line)
+        try:
+            value = float(row["value"].strip())
+        except ValueError:
+            raise ScenarioError(f"value '{row['value']}' is not a number", source, ("value",), line) from None
+        if not value == value or value in (float("inf"), float("-inf")):
+            raise ScenarioError(f"value '{row['value']}' is not finite", source, ("value",), line)
+        if value != 0 and abs(value) < SMALLEST_VALUE:
+            # Scales are fitted in logs: a denormal would drag its whole series.
+            raise ScenarioError(f"value '{row['value']}' is implausibly small (below {SMALLEST_VALUE:g})", source,
+                                ("value",), line)
+        rows.append(Observation(row["series"].strip(), row["actor"].strip(), row.get("sector", "").strip(),
+                                year, value, row.get("unit", "").strip(), row.get("source", "").strip(), line))
     if not rows:
         raise ScenarioError("no observations (only a header)", source, (), 1)
     return rows

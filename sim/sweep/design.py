@@ -100,7 +100,7 @@ def _table_design(spec: SweepSpec, folder: Path, constants: dict[str, Any]) -> D
     path = folder / str(spec.design.table)
     try:
         table = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ScenarioError(f"cannot read design table: {exc}", str(path)) from None
     if table.empty:
         raise ScenarioError("design table has no rows", str(path))

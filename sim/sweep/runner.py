@@ -33,6 +33,17 @@ from sim.sweep.worker import PARAMETER_PREFIX, ChunkResult, ChunkTask, scenario_
 Progress = Callable[[int, int], None]
 
 
+def _numbers(column: pd.Series, key: str, where: str) -> np.ndarray:
+    """A model parameter's design values as floats; a word or a blank is an error naming its point."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        point = int(np.flatnonzero(bad)[0])
+        raise ScenarioError(f"design point {point + 1} has '{column.iloc[point]}', not a finite number", where,
+                            ("parameters", key), _line(where, ("parameters", key)))
+    return values
+
+
 def _split_keys(keys: list[str], where: str) -> tuple[list[str], list[str]]:
     vectorised, structural = [], []
     for key in keys:
@@ -67,7 +78,7 @@ def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: i
     for point, key in enumerate(group_keys):
         groups.setdefault(key, []).append(point)
 
-    columns = {k: points[k].to_numpy(dtype=float) for k in varied_vec}
+    columns = {k: _numbers(points[k], k, where) for k in varied_vec}
     tasks: list[ChunkTask] = []
     for key, members in groups.items():
         structural = {k: design.constants[k] for k in constants_struct}
