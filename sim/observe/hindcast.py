@@ -68,9 +68,19 @@ def map_rows(rows: list[Observation], operators: dict[str, Operator], scenario: 
 
 
 def predictions(ds: xr.Dataset, rows: list[MappedRow]) -> np.ndarray:
-    """Model quantity of each mapped row in each run: (rows, runs), before scaling."""
-    return np.stack([quantity(ds, r.operator.quantity, r.actor, r.sector).sel(year=r.obs.year).values
-                     for r in rows]) if rows else np.zeros((0, ds.sizes["run"]))
+    """Model quantity of each mapped row in each run: (rows, runs), before scaling.
+
+    Each distinct (quantity, actor, sector) is computed once, as a (run, year) array, so
+    memory and time grow with the number of distinct series, not of rows.
+    """
+    out = np.zeros((len(rows), ds.sizes["run"]))
+    series: dict[tuple[str, str, str | None], xr.DataArray] = {}
+    for i, r in enumerate(rows):
+        key = (str(r.operator.quantity), r.actor, r.sector)
+        if key not in series:
+            series[key] = quantity(ds, *key)
+        out[i] = series[key].sel(year=r.obs.year).values
+    return out
 
 
 def log_scales(rows: list[MappedRow], raw: np.ndarray, until: float) -> tuple[np.ndarray, list[int]]:
