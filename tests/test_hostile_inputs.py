@@ -26,7 +26,7 @@ def test_a_file_larger_than_the_limit_is_refused_without_parsing(tmp_path, capsy
     huge = tmp_path / "huge.yaml"
     huge.write_text("name: " + "x" * (MAX_FILE_BYTES + 10) + "\n")
     assert main(["validate", str(huge)]) == 2
-    assert "larger than 5 MB" in _one_error_line(capsys)
+    assert "larger than 1 MB" in _one_error_line(capsys)
 
 
 def test_text_larger_than_the_limit_is_refused():

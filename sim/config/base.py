@@ -11,7 +11,18 @@ import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {'true' if value else 'false'}")
+    return value
+
+
+# A number inside a mapping or list (schedules, per-sector values), where the model-level
+# check of StrictModel does not reach.
+Number = typing.Annotated[float, BeforeValidator(_not_bool)]
 
 
 def _admits_bool(annotation: Any) -> bool:

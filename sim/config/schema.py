@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from sim.config.base import StrictModel
+from sim.config.base import Number, StrictModel
 from sim.config.parameters import ModelParameters
 
 Level = float  # a policy intensity in [0, 1]
@@ -56,19 +56,19 @@ class ActorSpec(Frozen):
     """One actor: a country or group of countries with one R&D budget and policy."""
 
     bloc: str = Field(description="the bloc this actor belongs to")
-    capability: dict[str, float] = Field(default_factory=dict, description="initial capability per sector (frontier of 2015 about 1)")
+    capability: dict[str, Number] = Field(default_factory=dict, description="initial capability per sector (frontier of 2015 about 1)")
     default_capability: float = Field(0.3, gt=0, le=10, description="initial capability of sectors not listed in capability")
     rd_budget: float = Field(0.1, gt=0, description="technology R&D budget in 2015, United States = 1")
     budget_growth: float = Field(0.03, ge=-0.2, le=0.3, description="real growth of the R&D budget per year in 2015")
     budget_growth_long: float | None = Field(None, ge=-0.2, le=0.3, description="long-run growth the 2015 rate converges to (default: the same)")
     budget_growth_fade: float = Field(15.0, gt=0, le=200, description="years for the gap to the long-run growth to shrink by a factor e")
-    rd_shares: dict[str, float] = Field(default_factory=dict, description="share of the R&D budget per sector; unlisted sectors split the rest in proportion to their weight")
+    rd_shares: dict[str, Number] = Field(default_factory=dict, description="share of the R&D budget per sector; unlisted sectors split the rest in proportion to their weight")
     absorptive: float = Field(1.0, ge=0, le=2, description="human-capital multiplier of absorptive capacity")
-    research_productivity: dict[str, float] = Field(default_factory=dict, description="innovation productivity multiplier per sector (default 1)")
+    research_productivity: dict[str, Number] = Field(default_factory=dict, description="innovation productivity multiplier per sector (default 1)")
     data_stock: float = Field(1.0, gt=0, description="data endowment in 2015 (relative)")
     data_growth: float = Field(0.1, ge=0, le=1, description="growth rate of the data stock per year")
-    domestic_sourcing: dict[str, float] = Field(default_factory=dict, description="share of inputs of each sector sourced at home in 2015 (default 0.5)")
-    supplier_strength: dict[str, float] = Field(default_factory=dict, description="weight as a supplier of each sector's goods (default: its capability)")
+    domestic_sourcing: dict[str, Number] = Field(default_factory=dict, description="share of inputs of each sector sourced at home in 2015 (default 0.5)")
+    supplier_strength: dict[str, Number] = Field(default_factory=dict, description="weight as a supplier of each sector's goods (default: its capability)")
     conduit_capacity: float = Field(0.0, ge=0, le=1, description="capacity to pass controlled goods on to a denied actor (third countries)")
     hawkishness: float = Field(1.0, ge=0, le=5, description="multiplier on this actor's escalation reaction (its doctrine)")
     label: str | None = None
@@ -146,7 +146,7 @@ def _check_schedule(value: dict[float, float]) -> dict[float, float]:
 
 
 # {year: level}; a level holds from its year until the next listed year.
-Schedule = Annotated[dict[float, float], AfterValidator(_check_schedule)]
+Schedule = Annotated[dict[Number, Number], AfterValidator(_check_schedule)]
 
 
 class ExportControl(Frozen):
@@ -282,7 +282,7 @@ class MetricsSpec(Frozen):
     parity_threshold: float = Field(0.9, gt=0, le=1.5, description="ψ_par: parity when K_actor ≥ ψ_par × best K of the reference bloc")
     reference_bloc: str = Field("West", description="bloc against which parity and relative capability are measured")
     bloc_aggregation: float = Field(4.0, ge=1, le=50, description="ϱ: 1 additive, large = best member counts")
-    report_years: list[float] = Field(default_factory=lambda: [2030, 2035, 2050],
+    report_years: list[Number] = Field(default_factory=lambda: [2030, 2035, 2050],
                                       description="years shown in the summary table")
 
 
@@ -298,8 +298,8 @@ class Scenario(Frozen):
     blocs: dict[str, BlocSpec]
     actors: dict[str, ActorSpec] = Field(min_length=2)
     sectors: dict[str, SectorSpec] = Field(min_length=1)
-    dependency: dict[str, dict[str, float]] = Field(default_factory=dict, description="Ω[s][u]: share of sector s that relies on inputs of sector u")
-    spillover: dict[str, dict[str, float]] = Field(default_factory=dict, description="N[s][u]: knowledge spillover from upstream u into s")
+    dependency: dict[str, dict[str, Number]] = Field(default_factory=dict, description="Ω[s][u]: share of sector s that relies on inputs of sector u")
+    spillover: dict[str, dict[str, Number]] = Field(default_factory=dict, description="N[s][u]: knowledge spillover from upstream u into s")
     relations: RelationsSpec = RelationsSpec()
     parameters: ModelParameters = ModelParameters()
     rules: RulesSpec = RulesSpec()
