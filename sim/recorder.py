@@ -109,7 +109,7 @@ def bilateral_trade(shares: np.ndarray, size: np.ndarray, weight: np.ndarray) ->
     Args:
         shares: (R, A, A, S) supply shares by origin, receiver-major; size: (R, A); weight: ω_s, (S,).
     """
-    bought = np.einsum("rabs,s->rab", shares, weight / weight.sum()) * size[:, :, None]
+    bought = (shares * (weight / weight.sum())).sum(axis=-1) * size[:, :, None]   # order independent of R
     trade = bought + bought.transpose(0, 2, 1)
     n_a = size.shape[1]
     trade[:, np.arange(n_a), np.arange(n_a)] = 0.0

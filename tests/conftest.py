@@ -50,3 +50,12 @@ def write_scenario(folder: Path, data: dict, name: str = "scenario.yaml") -> Pat
 @pytest.fixture
 def baseline_path() -> Path:
     return BASELINE
+
+
+def one_error_line(capsys) -> str:
+    """The single ``error: ...`` line a failing command printed on stderr (and nothing else)."""
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    assert "Traceback" not in captured.err
+    return lines[0]

@@ -14,19 +14,11 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, one_error_line
 
 HERE = Path(__file__).parent
 SWEEPS = sorted((HERE / "broken_sweeps").glob("*.yaml"))
 OBSERVATIONS = json.loads((HERE / "broken_observations" / "expected.json").read_text(encoding="utf-8"))
-
-
-def _one_line(capsys) -> str:
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
-    assert "Traceback" not in captured.err
-    return lines[0]
 
 
 def test_there_are_enough_broken_inputs():
@@ -39,7 +31,7 @@ def test_broken_sweep_is_refused_before_any_run(path, tmp_path, capsys):
     fragment = re.search(r"^# expect: (.+)$", path.read_text(encoding="utf-8"), re.M).group(1).strip()
     out = tmp_path / "out"
     assert main(["sweep", str(path), "-o", str(out), "--workers", "1", "--quiet"]) == 2
-    line = _one_line(capsys)
+    line = one_error_line(capsys)
     assert fragment in line and path.name in line, line
     assert not (out / "runs").exists()
 
@@ -49,5 +41,5 @@ def test_broken_observation_file_is_refused(name, tmp_path, capsys):
     path = HERE / "broken_observations" / name
     assert main(["hindcast", str(BASELINE), "--observations", str(path), "--runs", "2",
                  "-o", str(tmp_path / "out")]) == 2
-    line = _one_line(capsys)
+    line = one_error_line(capsys)
     assert OBSERVATIONS[name] in line and name in line, line

@@ -12,21 +12,14 @@ from sim.cli import main
 from sim.config import ScenarioError, load_scenario
 from sim.config.yamlio import MAX_FILE_BYTES, parse_yaml_text
 from sim.observe.data import read_observations
-from tests.conftest import BASELINE, SCENARIOS
-
-
-def _one_error_line(capsys) -> str:
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
-    return lines[0]
+from tests.conftest import BASELINE, SCENARIOS, one_error_line
 
 
 def test_a_file_larger_than_the_limit_is_refused_without_parsing(tmp_path, capsys):
     huge = tmp_path / "huge.yaml"
     huge.write_text("name: " + "x" * (MAX_FILE_BYTES + 10) + "\n")
     assert main(["validate", str(huge)]) == 2
-    assert "larger than 1 MB" in _one_error_line(capsys)
+    assert "larger than 1 MB" in one_error_line(capsys)
 
 
 def test_text_larger_than_the_limit_is_refused():
@@ -37,7 +30,7 @@ def test_text_larger_than_the_limit_is_refused():
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
 def test_a_device_is_not_read(device, capsys):
     assert main(["validate", device]) == 2
-    assert "is not a regular file" in _one_error_line(capsys)
+    assert "is not a regular file" in one_error_line(capsys)
 
 
 @pytest.mark.parametrize(("override", "fragment"), [
@@ -49,7 +42,7 @@ def test_a_device_is_not_read(device, capsys):
 ])
 def test_set_errors_point_at_the_override(override, fragment, capsys):
     assert main(["validate", str(SCENARIOS / "full_decoupling.yaml"), "--set", override]) == 2
-    assert fragment in _one_error_line(capsys)
+    assert fragment in one_error_line(capsys)
 
 
 def test_an_error_in_an_extended_file_names_the_file_that_extends_it(tmp_path):
@@ -65,7 +58,7 @@ def test_an_error_in_an_extended_file_names_the_file_that_extends_it(tmp_path):
 
 def test_a_batch_that_cannot_fit_in_memory_is_refused_before_allocating(capsys):
     assert main(["run", str(BASELINE), "--runs", "10000000", "--no-plots"]) == 2
-    line = _one_error_line(capsys)
+    line = one_error_line(capsys)
     assert "need about" in line and "GiB" in line and "decoupling sweep" in line
 
 
@@ -81,7 +74,7 @@ def test_absurd_sweeps_are_refused_at_load(tmp_path, body, fragment, capsys):
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(f"scenario: {BASELINE}\n" + body)
     assert main(["sweep", str(sweep), "-o", str(tmp_path / "out"), "--workers", "1", "--quiet"]) == 2
-    assert fragment in _one_error_line(capsys)
+    assert fragment in one_error_line(capsys)
     assert not (tmp_path / "out" / "runs").exists()
 
 
@@ -100,7 +93,7 @@ def test_a_scenario_name_cannot_write_outside_results(tmp_path, monkeypatch, nam
 @pytest.mark.parametrize("out", ["bad\x00name", "bad\udc80name"])
 def test_an_output_path_that_is_not_a_path_is_refused(tmp_path, out, capsys):
     assert main(["run", str(BASELINE), "--runs", "2", "--no-plots", "-o", out]) == 2
-    _one_error_line(capsys)
+    one_error_line(capsys)
 
 
 def test_a_write_error_is_one_line(tmp_path, monkeypatch, capsys):
@@ -109,7 +102,7 @@ def test_a_write_error_is_one_line(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr("sim.results.save", full_disk)
     assert main(["run", str(BASELINE), "--runs", "2", "--no-plots", "-o", str(tmp_path / "out")]) == 2
-    assert "No space left on device" in _one_error_line(capsys)
+    assert "No space left on device" in one_error_line(capsys)
 
 
 HEADER = "series,actor,sector,year,value,unit,source,notes\n"
@@ -148,7 +141,7 @@ def test_hindcast_with_a_broken_observation_file_exits_2(tmp_path, capsys):
     path.write_bytes((HEADER + ROW).encode("utf-16-be"))   # UTF-16 without a byte-order mark
     assert main(["hindcast", str(BASELINE), "--observations", str(path), "--runs", "2",
                  "-o", str(tmp_path / "out")]) == 2
-    assert "is not UTF-8 text" in _one_error_line(capsys)
+    assert "is not UTF-8 text" in one_error_line(capsys)
 
 
 @pytest.mark.parametrize(("body", "table", "fragment"), [
@@ -166,7 +159,7 @@ def test_words_in_a_design_are_refused(tmp_path, body, table, fragment, capsys):
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(f"scenario: {BASELINE}\n" + body)
     assert main(["sweep", str(sweep), "-o", str(tmp_path / "out"), "--workers", "1", "--quiet"]) == 2
-    assert fragment in _one_error_line(capsys)
+    assert fragment in one_error_line(capsys)
 
 
 def test_a_timeline_scale_the_scenario_does_not_define_is_reported_at_its_key(tmp_path):
