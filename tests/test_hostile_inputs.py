@@ -56,8 +56,8 @@ def test_an_error_in_an_extended_file_names_the_file_that_extends_it(tmp_path):
     assert f"(extended by {child}:2)" in str(info.value)
 
 
-def test_a_batch_that_cannot_fit_in_memory_is_refused_before_allocating(capsys):
-    assert main(["run", str(BASELINE), "--runs", "10000000", "--no-plots"]) == 2
+def test_a_batch_that_cannot_fit_in_memory_is_refused_before_allocating(tmp_path, capsys):
+    assert main(["run", str(BASELINE), "--runs", "10000000", "--no-plots", "-o", str(tmp_path / "out")]) == 2
     line = one_error_line(capsys)
     assert "need about" in line and "GiB" in line and "decoupling sweep" in line
 
