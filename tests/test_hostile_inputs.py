@@ -12,7 +12,7 @@ from sim.cli import main
 from sim.config import ScenarioError, load_scenario
 from sim.config.yamlio import MAX_FILE_BYTES, parse_yaml_text
 from sim.observe.data import read_observations
-from tests.conftest import BASELINE, SCENARIOS, one_error_line
+from tests.conftest import BASELINE, ROOT, SCENARIOS, one_error_line
 
 
 def test_a_file_larger_than_the_limit_is_refused_without_parsing(tmp_path, capsys):
@@ -168,3 +168,10 @@ def test_a_timeline_scale_the_scenario_does_not_define_is_reported_at_its_key(tm
     with pytest.raises(ScenarioError) as info:
         load_scenario(scenario)
     assert str(info.value).startswith(f"{scenario}:2: history.levels: unknown scale 'sweeping' used at ")
+
+
+@pytest.mark.parametrize("until", ["99999999999999", "1500", "2016.5", "soon"])
+def test_an_absurd_until_year_is_refused(until, tmp_path, capsys):
+    assert main(["hindcast", str(BASELINE), "--observations", str(ROOT / "seeds" / "data" / "observations_to_2019.csv"),
+                 "--until", until, "--runs", "2", "-o", str(tmp_path / "out")]) == 2
+    assert "--until" in one_error_line(capsys)

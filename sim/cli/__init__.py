@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.cli.common import Parser, fail, positive_int, seed
+from sim.cli.common import Parser, fail, positive_int, seed, year
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,13 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("-o", "--out", default=f"results/{name}", help="output folder")
         command.add_argument("--seed", type=seed, default=1)
         if name == "calibrate":
-            command.add_argument("--until", type=int, required=True, help="last year of the calibration window")
+            command.add_argument("--until", type=year, required=True, help="last year of the calibration window")
             command.add_argument("--priors", help="priors YAML (default: seeds/calibration_priors.yaml)")
             command.add_argument("--draws", type=positive_int, default=2000)
             command.add_argument("--accept", type=float, default=0.05, help="share of draws accepted")
             command.add_argument("--check-runs", type=positive_int, default=200, help="runs of the fit check")
         else:
-            command.add_argument("--until", type=int, help="last year scales are fitted on (default: last observation)")
+            command.add_argument("--until", type=year, help="last year scales are fitted on (default: last observation)")
             command.add_argument("--runs", type=positive_int, default=200)
     return parser
 

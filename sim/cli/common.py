@@ -37,6 +37,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def year(text: str) -> int:
+    """A calendar year, 1900-2200 (the range scenarios and observations may use)."""
+    value = _whole_number(text)
+    if not 1900 <= value <= 2200:
+        raise argparse.ArgumentTypeError(f"must be a year in 1900-2200, got {value}")
+    return value
+
+
 def seed(text: str) -> int:
     value = _whole_number(text)
     if not 0 <= value < 2**63:
