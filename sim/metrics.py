@@ -7,6 +7,8 @@ time to parity), C02/C23 (decoupling index), C04/C06/C14 (self-sufficiency).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import xarray as xr
 
@@ -84,7 +86,7 @@ def gdp_index(bloc_capability: xr.DataArray, elasticity: xr.DataArray | float) -
     Only ratios of it mean anything (a scenario against its counterfactual): ε is the
     elasticity of GDP to the bloc's technology capability, ``gdp_elasticity`` in the ODD.
     """
-    return np.exp(elasticity * np.log(bloc_capability))
+    return cast(xr.DataArray, np.exp(elasticity * np.log(bloc_capability)))   # numpy ufuncs keep xarray types
 
 
 def quantiles(data: xr.DataArray, probabilities: tuple[float, ...] = (0.05, 0.5, 0.95)) -> xr.DataArray:

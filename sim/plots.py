@@ -25,11 +25,11 @@ COLOURS = {
 }
 
 
-def _colour(name: str, i: int) -> str:
-    return COLOURS.get(name, plt.get_cmap("tab10")(i % 10))
+def _colour(name: str, i: int) -> str | tuple[float, float, float, float]:
+    return COLOURS.get(name) or plt.get_cmap("tab10")(i % 10)
 
 
-def _band(ax, years: np.ndarray, data: xr.DataArray, label: str, colour: str) -> None:
+def _band(ax, years: np.ndarray, data: xr.DataArray, label: str, colour: str | tuple[float, ...]) -> None:
     low, mid, high = (data.quantile(q, dim="run").values for q in (0.05, 0.5, 0.95))
     ax.fill_between(years, low, high, color=colour, alpha=0.2, linewidth=0)
     ax.plot(years, mid, color=colour, label=label, linewidth=1.8)

@@ -109,8 +109,8 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
                 level = event.coverage
             else:
                 level = event.level * (breadth if event.kind == "sanctions" else 1.0)
-            for k in np.flatnonzero(active):
-                controls[k][imp, tgt, sec] = np.maximum(controls[k][imp, tgt, sec], level)
+            for at in np.flatnonzero(active):
+                controls[at][imp, tgt, sec] = np.maximum(controls[at][imp, tgt, sec], level)
             if event.kind == "sanctions":
                 sanctions[np.ix_(active, event.targets)] = np.maximum(sanctions[np.ix_(active, event.targets)], event.level)
         elif event.kind == "investment_program":
@@ -127,31 +127,31 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
         controls[k][world.same_bloc] = 0.0
 
     p = scenario.policies
-    for item in p.export_controls:
-        _override(controls, times, item.schedule, world.members(item.controller), world.members(item.target),
-                  world.sector_indices(item.sectors), world)
-    for item in p.sanctions:
-        _override(controls, times, item.schedule, world.members(item.imposer), world.members(item.target),
-                  world.sector_indices(item.sectors), world, scale=breadth)
-        values = _schedule_values(item.schedule, times)
+    for control in p.export_controls:
+        _override(controls, times, control.schedule, world.members(control.controller), world.members(control.target),
+                  world.sector_indices(control.sectors), world)
+    for sanction in p.sanctions:
+        _override(controls, times, sanction.schedule, world.members(sanction.imposer), world.members(sanction.target),
+                  world.sector_indices(sanction.sectors), world, scale=breadth)
+        values = _schedule_values(sanction.schedule, times)
         on = ~np.isnan(values)
-        for t in world.members(item.target):
+        for t in world.members(sanction.target):
             sanctions[on, t] = values[on]
-    for item in p.data_localisation:
-        values = _schedule_values(item.schedule, times)
+    for rule in p.data_localisation:
+        values = _schedule_values(rule.schedule, times)
         on = ~np.isnan(values)
-        for a in world.members(item.actor):
+        for a in world.members(rule.actor):
             localisation[on, a] = values[on]
-    for item in p.investment_programmes:
-        values = _schedule_values(item.schedule, times)
+    for plan in p.investment_programmes:
+        values = _schedule_values(plan.schedule, times)
         on = ~np.isnan(values)
-        for a in world.members(item.actor):
-            for s in world.sector_indices(item.sectors):
+        for a in world.members(plan.actor):
+            for s in world.sector_indices(plan.sectors):
                 programme[on, a, s] = values[on]
-    for item in p.cooperation:
-        active = (times + 1e-9 >= item.start) & ((item.end is None) | (times < (item.end or np.inf)))
-        parties = sorted({i for name in item.parties for i in world.members(name)})
-        _raise_cooperation(cooperation, active, parties, world.sector_indices(item.sectors), item.level)
+    for agreement in p.cooperation:
+        active = (times + 1e-9 >= agreement.start) & ((agreement.end is None) | (times < (agreement.end or np.inf)))
+        parties = sorted({i for name in agreement.parties for i in world.members(name)})
+        _raise_cooperation(cooperation, active, parties, world.sector_indices(agreement.sectors), agreement.level)
 
     n_projects = len(p.joint_projects)
     project_active = np.zeros((n_steps, n_projects), dtype=bool)
@@ -168,12 +168,12 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
         _raise_cooperation(cooperation, project_active[:, j], members, [world.sectors.index(project.sector)], 1.0)
 
     trust_shock = np.zeros((n_steps, n_a, n_a))
-    for shock in p.trust_shocks:
-        k = int(np.searchsorted(times, shock.year - 1e-9, side="left"))
-        if k < n_steps:
-            i, j = world.actors.index(shock.between[0]), world.actors.index(shock.between[1])
-            trust_shock[k, i, j] += shock.size
-            trust_shock[k, j, i] += shock.size
+    for blow in p.trust_shocks:
+        step = int(np.searchsorted(times, blow.year - 1e-9, side="left"))
+        if step < n_steps:
+            i, j = world.actors.index(blow.between[0]), world.actors.index(blow.between[1])
+            trust_shock[step, i, j] += blow.size
+            trust_shock[step, j, i] += blow.size
 
     disruption = np.zeros((n_steps, n_a, n_s))
     for shock in p.supply_shocks:

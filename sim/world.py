@@ -197,8 +197,9 @@ def build_world(scenario: Scenario) -> World:
     )
     # Partners also include cross-bloc, non-rival parties to any agreement or joint project.
     partner = world.partner.copy()
-    for agreement in [*scenario.policies.cooperation, *scenario.policies.joint_projects]:
-        parties = sorted({i for name in agreement.parties for i in world.members(name)})
+    party_lists = [a.parties for a in scenario.policies.cooperation] + [p.parties for p in scenario.policies.joint_projects]
+    for names in party_lists:
+        parties = sorted({i for name in names for i in world.members(name)})
         for i in parties:
             for j in parties:
                 partner[i, j] |= i != j and not same_bloc[i, j] and not rival[i, j]

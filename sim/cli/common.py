@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 from pathlib import Path
 
 from sim.config.errors import ScenarioError
@@ -14,7 +15,7 @@ EXIT_BAD_INPUT = 2
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, instead of usage + message
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, instead of usage + message
         raise SystemExit(fail(f"{self.prog}: {message} (see --help)"))
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-KeyPath = tuple[str | int, ...]
+KeyPath = tuple[str | int | float, ...]   # floats: schedule years
 
 
-def format_path(path: Sequence[str | int]) -> str:
+def format_path(path: Sequence[str | int | float]) -> str:
     """Render a key path as ``a.b[2].c``; the empty path is ``<top level>``."""
     text = ""
     for part in path:
@@ -47,7 +47,7 @@ class ScenarioError(ValueError):
         self,
         message: str,
         source: str | None = None,
-        path: Sequence[str | int] = (),
+        path: Sequence[str | int | float] = (),
         line: int | None = None,
     ) -> None:
         self.message = message

@@ -330,7 +330,7 @@ def unknown_parameter(name: str) -> str:
 def parameter_metadata(name: str) -> dict[str, Any]:
     """Default, bounds, sweep range, symbol, unit, basis and claims of one parameter."""
     field = ModelParameters.model_fields[name]
-    extra = dict(field.json_schema_extra or {})
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None) for m in field.metadata}
     return {
         "name": name,

@@ -122,58 +122,58 @@ def _problems(s: Scenario) -> Iterator[Problem]:
 
 def _policy_problems(s: Scenario) -> Iterator[Problem]:
     p = s.policies
-    for i, item in enumerate(p.export_controls):
+    for i, control in enumerate(p.export_controls):
         base = ("policies", "export_controls", i)
         for key in ("controller", "target"):
-            if message := _actor_or_bloc(s, getattr(item, key)):
+            if message := _actor_or_bloc(s, getattr(control, key)):
                 yield (*base, key), message
-        yield from _sector_list(s, item.sectors, (*base, "sectors"))
-        yield from _schedule(s, item.schedule, base)
-        yield from _not_itself(s, item.controller, item.target, (*base, "target"), "control")
-    for i, item in enumerate(p.sanctions):
+        yield from _sector_list(s, control.sectors, (*base, "sectors"))
+        yield from _schedule(s, control.schedule, base)
+        yield from _not_itself(s, control.controller, control.target, (*base, "target"), "control")
+    for i, sanction in enumerate(p.sanctions):
         base = ("policies", "sanctions", i)
         for key in ("imposer", "target"):
-            if message := _actor_or_bloc(s, getattr(item, key)):
+            if message := _actor_or_bloc(s, getattr(sanction, key)):
                 yield (*base, key), message
-        yield from _sector_list(s, item.sectors, (*base, "sectors"))
-        yield from _schedule(s, item.schedule, base)
-        yield from _not_itself(s, item.imposer, item.target, (*base, "target"), "sanction")
-    for i, item in enumerate(p.data_localisation):
-        if message := _actor_or_bloc(s, item.actor):
+        yield from _sector_list(s, sanction.sectors, (*base, "sectors"))
+        yield from _schedule(s, sanction.schedule, base)
+        yield from _not_itself(s, sanction.imposer, sanction.target, (*base, "target"), "sanction")
+    for i, rule in enumerate(p.data_localisation):
+        if message := _actor_or_bloc(s, rule.actor):
             yield ("policies", "data_localisation", i, "actor"), message
-        yield from _schedule(s, item.schedule, ("policies", "data_localisation", i))
-    for i, item in enumerate(p.investment_programmes):
+        yield from _schedule(s, rule.schedule, ("policies", "data_localisation", i))
+    for i, plan in enumerate(p.investment_programmes):
         base = ("policies", "investment_programmes", i)
-        if message := _actor_or_bloc(s, item.actor):
+        if message := _actor_or_bloc(s, plan.actor):
             yield (*base, "actor"), message
-        yield from _sector_list(s, item.sectors, (*base, "sectors"))
-        yield from _schedule(s, item.schedule, base)
-    for i, item in enumerate(p.cooperation):
+        yield from _sector_list(s, plan.sectors, (*base, "sectors"))
+        yield from _schedule(s, plan.schedule, base)
+    for i, agreement in enumerate(p.cooperation):
         base = ("policies", "cooperation", i)
-        for j, party in enumerate(item.parties):
+        for j, party in enumerate(agreement.parties):
             if message := _actor_or_bloc(s, party):
                 yield (*base, "parties", j), message
-        yield from _sector_list(s, item.sectors, (*base, "sectors"))
-        if item.end is not None and item.end <= item.start:
-            yield (*base, "end"), f"end ({item.end}) must be after start ({item.start})"
-    for i, item in enumerate(p.joint_projects):
+        yield from _sector_list(s, agreement.sectors, (*base, "sectors"))
+        if agreement.end is not None and agreement.end <= agreement.start:
+            yield (*base, "end"), f"end ({agreement.end}) must be after start ({agreement.start})"
+    for i, project in enumerate(p.joint_projects):
         base = ("policies", "joint_projects", i)
-        for j, party in enumerate(item.parties):
+        for j, party in enumerate(project.parties):
             if message := _known("actor", party, set(s.actors)):
                 yield (*base, "parties", j), message
-        if len(set(item.parties)) < 2:
+        if len(set(project.parties)) < 2:
             yield (*base, "parties"), "a joint project needs at least two different actors"
-        if message := _known("sector", item.sector, set(s.sectors)):
+        if message := _known("sector", project.sector, set(s.sectors)):
             yield (*base, "sector"), message
-    for i, item in enumerate(p.trust_shocks):
+    for i, blow in enumerate(p.trust_shocks):
         base = ("policies", "trust_shocks", i)
-        for j, name in enumerate(item.between):
+        for j, name in enumerate(blow.between):
             if message := _known("actor", name, set(s.actors)):
                 yield (*base, "between", j), message
-        if item.between[0] == item.between[1]:
+        if blow.between[0] == blow.between[1]:
             yield (*base, "between"), "a trust shock needs two different actors"
-    for i, item in enumerate(p.supply_shocks):
+    for i, shock in enumerate(p.supply_shocks):
         base = ("policies", "supply_shocks", i)
-        if message := _actor_or_bloc(s, item.supplier):
+        if message := _actor_or_bloc(s, shock.supplier):
             yield (*base, "supplier"), message
-        yield from _sector_list(s, item.sectors, (*base, "sectors"))
+        yield from _sector_list(s, shock.sectors, (*base, "sectors"))

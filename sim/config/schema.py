@@ -282,7 +282,7 @@ class MetricsSpec(Frozen):
     parity_threshold: float = Field(0.9, gt=0, le=1.5, description="ψ_par: parity when K_actor ≥ ψ_par × best K of the reference bloc")
     reference_bloc: str = Field("West", description="bloc against which parity and relative capability are measured")
     bloc_aggregation: float = Field(4.0, ge=1, le=50, description="ϱ: 1 additive, large = best member counts")
-    report_years: list[Number] = Field(default_factory=lambda: [2030, 2035, 2050],
+    report_years: list[Number] = Field(default_factory=lambda: [2030.0, 2035.0, 2050.0],
                                       description="years shown in the summary table")
 
 

@@ -83,8 +83,8 @@ def calibrate(scenario: Scenario, observations: list[Observation], operators: di
                             "calibrate", ("until",))
     results = sim.run(scenario, runs=draws, seed=seed, parameter_table=table, progress=progress)
     raw = predictions(results, mapped)                                   # (rows, draws)
-    scales, unfit = log_scales(mapped, raw, until)
-    unfit = set(unfit)
+    scales, unfit_rows = log_scales(mapped, raw, until)
+    unfit = set(unfit_rows)
     informative = [i for i in range(len(mapped)) if i not in unfit]
     observed = np.log([mapped[i].obs.value for i in informative])
     residual = observed[:, None] - np.log(np.maximum(raw[informative], 1e-300)) - scales[informative]

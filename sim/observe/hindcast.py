@@ -119,8 +119,8 @@ def hindcast(ds: xr.Dataset, scenario: Scenario, observations: list[Observation]
              until: float) -> Hindcast:
     mapped, unmapped = map_rows(observations, operators, scenario, ds["year"].values)
     raw = predictions(ds, mapped)
-    scales, unfit = log_scales(mapped, raw, until)
-    unfit = set(unfit)
+    scales, unfit_rows = log_scales(mapped, raw, until)
+    unfit = set(unfit_rows)
     unmapped += [(mapped[i].obs, f"no observation of this series up to {until:g} to fit its scale") for i in sorted(unfit)]
     keep = [i for i in range(len(mapped)) if i not in unfit]
     predicted = np.exp(np.log(np.maximum(raw[keep], 1e-300)) + scales[keep])

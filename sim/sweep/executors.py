@@ -70,6 +70,6 @@ def _bounded(submit, tasks: Iterable[ChunkTask], workers: int, wait_any) -> Iter
         for future in wait_any(pending):
             pending.discard(future)
             yield future.result()
-            task = next(queue, None)   # one finished, one more submitted: memory stays flat
-            if task is not None:
-                pending.add(submit(task))
+            following = next(queue, None)   # one finished, one more submitted: memory stays flat
+            if following is not None:
+                pending.add(submit(following))

@@ -92,6 +92,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 
     started = time.perf_counter()
     n = task.runs.size
+    model: DecouplingModel | None = None
     try:
         scenario = scenario_for(task.scenario_json, task.structural)
         table, reasons = _checked_table(task)
@@ -105,7 +106,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         for values in outcomes.values():
             values[status != "ok"] = np.nan
         if task.trajectories:
-            _write_trajectories(model, task)
+            _write_trajectories(model, task, task.trajectories)
     except ScenarioError as error:
         where = format_path(error.path) if error.path else ""
         return _failed(task, f"{where}: {error.message}" if where else error.message, started)
@@ -127,14 +128,14 @@ def _failed(task: ChunkTask, reason: str, started: float) -> ChunkResult:
                        {}, time.perf_counter() - started)
 
 
-def _write_trajectories(model, task: ChunkTask) -> None:
+def _write_trajectories(model, task: ChunkTask, target: str) -> None:
     from sim.results import to_dataset
 
     ds = to_dataset(model).assign_coords(run=task.runs)
     keep = ["capability", "relative_to_reference", "input_availability", "self_sufficiency", "controls_received",
             "leakage", "trust", "cooperation", "decoupling_index", "bloc_index"]
     ds = ds[keep]
-    path = Path(task.trajectories)
+    path = Path(target)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     encoding = {name: {"zlib": True, "complevel": 1, "dtype": "float32"} for name in ds.data_vars}
     ds.to_netcdf(partial, engine="netcdf4", encoding=encoding)

@@ -1,0 +1,15 @@
+"""Static checks of the package that run with the suite (so the README's test command covers them)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_the_package_type_checks():
+    """mypy with pydantic's plugin (configuration in pyproject.toml) finds no error in sim/."""
+    result = subprocess.run([sys.executable, "-m", "mypy", "sim"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
