@@ -1,4 +1,4 @@
-"""Runs per second of the baseline scenario three ways, in one process:
+"""Runs per second of the baseline scenario three ways, in one process.
 
 1. the batch path: ``sim.run`` with all runs in one vectorised model (R = runs);
 2. the same runs one at a time: one ``DecouplingModel`` with R = 1 per run;
@@ -48,12 +48,18 @@ def mesa_batch_run(runs: int) -> float:
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rows = mesa.batch_run(DecouplingModel, parameters={"config": BASELINE}, rng=list(range(runs)),
-                              max_steps=1000, data_collection_period=1, number_processes=1,
-                              display_progress=False)
+        rows = mesa.batch_run(
+            DecouplingModel,
+            parameters={"config": BASELINE},
+            rng=list(range(runs)),
+            max_steps=1000,
+            data_collection_period=1,
+            number_processes=1,
+            display_progress=False,
+        )
     import pandas as pd
 
-    pd.DataFrame(rows)   # what a Mesa user does next; part of the cost, as in the reference measurement
+    pd.DataFrame(rows)  # what a Mesa user does next; part of the cost, as in the reference measurement
     return time.perf_counter() - start
 
 
@@ -64,11 +70,13 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
-    sim.run(BASELINE, runs=4, seed=0)   # warm-up: imports, caches
+    sim.run(BASELINE, runs=4, seed=0)  # warm-up: imports, caches
     results = {}
-    for name, function in (("batch (one model, R = runs)", batch),
-                           ("one at a time (R = 1)", one_at_a_time),
-                           ("mesa.batch_run (R = 1)", mesa_batch_run)):
+    for name, function in (
+        ("batch (one model, R = runs)", batch),
+        ("one at a time (R = 1)", one_at_a_time),
+        ("mesa.batch_run (R = 1)", mesa_batch_run),
+    ):
         seconds = [function(args.runs) for _ in range(args.repeat)]
         median = statistics.median(seconds)
         results[name] = {"seconds": seconds, "runs_per_second": args.runs / median}
@@ -77,8 +85,13 @@ def main() -> None:
     for name, entry in results.items():
         entry["ratio_to_mesa_batch_run"] = entry["runs_per_second"] / base
         print(f"{name:32s} {entry['ratio_to_mesa_batch_run']:8.1f} x mesa.batch_run")
-    context = {"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-               "packages": package_versions(), "runs": args.runs, "repeat": args.repeat}
+    context = {
+        "machine": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "runs": args.runs,
+        "repeat": args.repeat,
+    }
     print(json.dumps(context))
     if args.json:
         args.json.write_text(json.dumps({"context": context, "results": results}, indent=1))

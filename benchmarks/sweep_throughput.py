@@ -58,6 +58,7 @@ class MemoryPeak:
             self.peak = max(self.peak, total)
 
     def stop_mib(self) -> float:
+        """Stop sampling and return the peak resident memory seen, in MiB."""
         self._stop.set()
         self._thread.join()
         return self.peak / 2**20
@@ -65,9 +66,19 @@ class MemoryPeak:
 
 def sweep_file(folder: Path, runs: int, scenario: Path = BASELINE, trajectories: bool = False) -> Path:
     path = folder / "bench.yaml"
-    path.write_text(yaml.safe_dump({"scenario": str(scenario), "name": "bench", "seed": 1,
-                                    "design": {"kind": "lhs", "samples": runs}, "replications": 1,
-                                    "parameters": PARAMETERS, "trajectories": trajectories}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "scenario": str(scenario),
+                "name": "bench",
+                "seed": 1,
+                "design": {"kind": "lhs", "samples": runs},
+                "replications": 1,
+                "parameters": PARAMETERS,
+                "trajectories": trajectories,
+            }
+        )
+    )
     return path
 
 
@@ -82,10 +93,16 @@ def bare_kernel(runs: int, chunk: int, scenario: Path = BASELINE) -> float:
         points = build_design(spec, folder).points
     started = time.perf_counter()
     for start in range(0, runs, chunk):
-        part = points.iloc[start:start + chunk]
+        part = points.iloc[start : start + chunk]
         table = {k.removeprefix("parameters."): part[k].to_numpy() for k in part.columns}
-        model = DecouplingModel(str(scenario), runs=len(part), parameter_table=table, seeds=np.full(len(part), 1),
-                                streams=np.zeros(len(part), dtype=int), record="outcomes")
+        model = DecouplingModel(
+            str(scenario),
+            runs=len(part),
+            parameter_table=table,
+            seeds=np.full(len(part), 1),
+            streams=np.zeros(len(part), dtype=int),
+            record="outcomes",
+        )
         model.run_to_end()
     return time.perf_counter() - started
 
@@ -95,8 +112,9 @@ def whole_sweep(runs: int, chunk: int, workers: int, trajectories: bool = False,
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        run_sweep(sweep_file(Path(tmp), runs, scenario, trajectories), Path(tmp) / "out", workers=workers,
-                  chunk_size=chunk)
+        run_sweep(
+            sweep_file(Path(tmp), runs, scenario, trajectories), Path(tmp) / "out", workers=workers, chunk_size=chunk
+        )
         return time.perf_counter() - started
 
 
@@ -108,12 +126,20 @@ def mesa_rate(runs: int = 100) -> float:
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mesa.batch_run(DecouplingModel, parameters={"config": str(BASELINE)}, rng=list(range(runs)), max_steps=1000,
-                       data_collection_period=1, display_progress=False)
+        mesa.batch_run(
+            DecouplingModel,
+            parameters={"config": str(BASELINE)},
+            rng=list(range(runs)),
+            max_steps=1000,
+            data_collection_period=1,
+            display_progress=False,
+        )
     return runs / (time.perf_counter() - started)
 
 
-def variant(folder: Path, actors: list[str] | None = None, sectors: int | None = None, horizon: int | None = None) -> Path:
+def variant(
+    folder: Path, actors: list[str] | None = None, sectors: int | None = None, horizon: int | None = None
+) -> Path:
     """A baseline variant with fewer actors or sectors, or another horizon (for scaling)."""
     from sim.config import load_scenario
 
@@ -126,7 +152,9 @@ def variant(folder: Path, actors: list[str] | None = None, sectors: int | None =
         keep = list(data["sectors"])[:sectors]
         data["sectors"] = {k: data["sectors"][k] for k in keep}
         for matrix in ("dependency", "spillover"):
-            data[matrix] = {r: {c: v for c, v in row.items() if c in keep} for r, row in data[matrix].items() if r in keep}
+            data[matrix] = {
+                r: {c: v for c, v in row.items() if c in keep} for r, row in data[matrix].items() if r in keep
+            }
         for spec in data["actors"].values():
             for field in ("capability", "rd_shares", "research_productivity", "domestic_sourcing", "supplier_strength"):
                 if field in spec:
@@ -178,8 +206,9 @@ def main() -> None:
     elif args.only_sweep:
         memory = MemoryPeak()
         seconds = whole_sweep(args.runs, args.chunk, args.workers)
-        report.update(sweep_seconds=seconds, sweep_rate=args.runs / seconds, workers=args.workers,
-                      peak_mib=memory.stop_mib())
+        report.update(
+            sweep_seconds=seconds, sweep_rate=args.runs / seconds, workers=args.workers, peak_mib=memory.stop_mib()
+        )
         print(f"sweep, {args.workers} workers: {args.runs} runs in {seconds:.1f} s = {args.runs / seconds:.0f} runs/s")
         print(f"peak memory of the sweep (all processes, sampled): {report['peak_mib']:.0f} MiB")
     else:
@@ -187,14 +216,22 @@ def main() -> None:
         sweep1 = whole_sweep(args.runs, args.chunk, 1)
         sweep2 = whole_sweep(args.runs, args.chunk, args.workers)
         mesa = mesa_rate()
-        report.update(kernel_rate=args.runs / kernel, sweep1_rate=args.runs / sweep1, sweep2_rate=args.runs / sweep2,
-                      mesa_rate=mesa)
+        report.update(
+            kernel_rate=args.runs / kernel,
+            sweep1_rate=args.runs / sweep1,
+            sweep2_rate=args.runs / sweep2,
+            mesa_rate=mesa,
+        )
         print(f"bare kernel, 1 process:        {args.runs / kernel:8.0f} runs/s")
         print(f"sweep, 1 worker (in process):  {args.runs / sweep1:8.0f} runs/s  = {kernel / sweep1:.0%} of the kernel")
-        print(f"sweep, {args.workers} workers:               {args.runs / sweep2:8.0f} runs/s  = "
-              f"{kernel / sweep2 / args.workers:.0%} of {args.workers} x the kernel")
-        print(f"mesa.batch_run:                {mesa:8.1f} runs/s; sweep with {args.workers} workers = "
-              f"{args.runs / sweep2 / mesa:.0f}x")
+        print(
+            f"sweep, {args.workers} workers:               {args.runs / sweep2:8.0f} runs/s  = "
+            f"{kernel / sweep2 / args.workers:.0%} of {args.workers} x the kernel"
+        )
+        print(
+            f"mesa.batch_run:                {mesa:8.1f} runs/s; sweep with {args.workers} workers = "
+            f"{args.runs / sweep2 / mesa:.0f}x"
+        )
         if args.trajectories:
             seconds = whole_sweep(args.runs, args.chunk, args.workers, trajectories=True)
             report["sweep_trajectories_rate"] = args.runs / seconds

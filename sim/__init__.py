@@ -13,5 +13,16 @@ from sim.sweep import open_sweep, run_sweep
 
 __version__ = "0.1.0"
 
-__all__ = ["DecouplingModel", "ScenarioError", "__version__", "cost_of_decoupling", "load", "load_scenario",
-           "open_sweep", "run", "run_sweep", "save", "scenario_of"]
+__all__ = [
+    "DecouplingModel",
+    "ScenarioError",
+    "__version__",
+    "cost_of_decoupling",
+    "load",
+    "load_scenario",
+    "open_sweep",
+    "run",
+    "run_sweep",
+    "save",
+    "scenario_of",
+]

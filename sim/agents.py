@@ -31,8 +31,16 @@ class Actor(mesa.Agent):
         absorptive: human-capital multiplier of its absorptive capacity (C25).
     """
 
-    def __init__(self, model: DecouplingModel, index: int, name: str, bloc: str, hawkishness: float,
-                 conduit_capacity: float, absorptive: float) -> None:
+    def __init__(
+        self,
+        model: DecouplingModel,
+        index: int,
+        name: str,
+        bloc: str,
+        hawkishness: float,
+        conduit_capacity: float,
+        absorptive: float,
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.name = name

@@ -48,7 +48,10 @@ def check_memory(config: Scenario, runs: int) -> None:
         raise ScenarioError(
             f"{runs:,} runs with full trajectories need about {need / 2**30:.1f} GiB, more than the "
             f"{budget / 2**30:.1f} GiB this machine can give; run fewer, or use 'decoupling sweep', which "
-            "keeps per-run outcomes only and writes them chunk by chunk", "run", ("runs",))
+            "keeps per-run outcomes only and writes them chunk by chunk",
+            "run",
+            ("runs",),
+        )
 
 
 def run(
@@ -87,7 +90,7 @@ def run(
     parts = []
     for number, start in enumerate(starts):
         size = min(chunk_size, runs - start)
-        chunk_table = {k: v[start:start + size] for k, v in table.items()} if table else None
+        chunk_table = {k: v[start : start + size] for k, v in table.items()} if table else None
         # The original argument (not the resolved config) keeps relative timeline paths working.
         model = DecouplingModel(scenario, runs=size, rng=seed, first_run=start, parameter_table=chunk_table)
         while model.running:
@@ -97,8 +100,14 @@ def run(
         parts.append(model)
     if len(parts) == 1:
         return to_dataset(parts[0])
-    combined = xr.concat([to_dataset(m, with_metrics=False) for m in parts], dim="run", data_vars="minimal",
-                         coords="minimal", compat="override", join="override")
+    combined = xr.concat(
+        [to_dataset(m, with_metrics=False) for m in parts],
+        dim="run",
+        data_vars="minimal",
+        coords="minimal",
+        compat="override",
+        join="override",
+    )
     combined = add_metrics(combined, parts[0].config)
     combined.attrs.update(provenance(parts[0].config, seed, 0))
     return combined

@@ -26,7 +26,7 @@ from sim.world import World
 
 Array = np.ndarray
 
-LOG_CAPABILITY_LIMIT = 40.0   # ln K stays within ±40 (K between 4e-18 and 2e17)
+LOG_CAPABILITY_LIMIT = 40.0  # ln K stays within ±40 (K between 4e-18 and 2e17)
 
 
 @dataclass(frozen=True)
@@ -47,28 +47,39 @@ class Context:
     breakthroughs: bool
     endogenous_escalation: bool
     grim: bool
-    logistic_kernel: bool      # every run has ν = 1
-    conduit_reach: Array       # (A,) best conduit reachable by each actor
-    cyber: int | None          # index of the cyber sector (defence against espionage)
-    reference_flow: float      # cross-bloc knowledge flow with no controls (decoupling index)
-    rival_first: Array         # pairs (receiver, source) the decoupling index is measured on
+    logistic_kernel: bool  # every run has ν = 1
+    conduit_reach: Array  # (A,) best conduit reachable by each actor
+    cyber: int | None  # index of the cyber sector (defence against espionage)
+    reference_flow: float  # cross-bloc knowledge flow with no controls (decoupling index)
+    rival_first: Array  # pairs (receiver, source) the decoupling index is measured on
     rival_second: Array
-    control_imports: Array     # (P_ctrl, S) target's import share from the controller
-    control_sources: Array     # (P_ctrl, S) target's knowledge share from the controller
-    control_exports: Array     # (P_ctrl, S) controller's market share in the target
+    control_imports: Array  # (P_ctrl, S) target's import share from the controller
+    control_sources: Array  # (P_ctrl, S) target's knowledge share from the controller
+    control_exports: Array  # (P_ctrl, S) controller's market share in the target
     control_hawkishness: Array  # (P_ctrl,) controller's hawkishness, 0 for non-rival pairs
-    coop_friction: Array       # (P_coop,)
-    coop_in_control: Array     # (P_coop,) index of the (partner → receiver) control pair, or -1
-    rival_controllers: Array   # (A,) number of rival controllers of each actor (at least 1)
-    blocs: BlocGroups          # actors grouped by bloc
-    free_shares: Array         # (A, A, S) supply shares by origin of 2015 with nothing restricted
-    access: Array              # (A, A) tie strength of buyer and origin, 1 for home
-    input_lists: tuple[Array, Array]   # each sector's inputs and their Ω, (S, m) each
+    coop_friction: Array  # (P_coop,)
+    coop_in_control: Array  # (P_coop,) index of the (partner → receiver) control pair, or -1
+    rival_controllers: Array  # (A,) number of rival controllers of each actor (at least 1)
+    blocs: BlocGroups  # actors grouped by bloc
+    free_shares: Array  # (A, A, S) supply shares by origin of 2015 with nothing restricted
+    access: Array  # (A, A) tie strength of buyer and origin, 1 for home
+    input_lists: tuple[Array, Array]  # each sector's inputs and their Ω, (S, m) each
 
 
-def make_context(world: World, schedule: PolicySchedule, params: RunParameters, streams: Streams, pairs: Pairs,
-                 dt: float, noise: bool, espionage_on: bool, breakthroughs: bool,
-                 endogenous_escalation: bool, grim: bool) -> Context:
+def make_context(
+    world: World,
+    schedule: PolicySchedule,
+    params: RunParameters,
+    streams: Streams,
+    pairs: Pairs,
+    dt: float,
+    noise: bool,
+    espionage_on: bool,
+    breakthroughs: bool,
+    endogenous_escalation: bool,
+    grim: bool,
+) -> Context:
+    """Gather what stays fixed over a model's life, with static pair quantities precomputed."""
     usable = world.conduit[None, :] * world.link * ~world.rival
     np.fill_diagonal(usable, 0.0)
     base = world.source_share * (1.0 - world.friction)[:, :, None] * world.weight
@@ -78,20 +89,31 @@ def make_context(world: World, schedule: PolicySchedule, params: RunParameters, 
     across = world.rival if world.rival.any() else ~world.same_bloc
     rival_first, rival_second = np.nonzero(across)
     return Context(
-        world=world, schedule=schedule, params=params, streams=streams, pairs=pairs, dt=dt, noise=noise,
-        espionage=espionage_on, breakthroughs=breakthroughs, endogenous_escalation=endogenous_escalation,
-        grim=grim, logistic_kernel=bool(np.all(params.values["catch_up_shape"] == 1.0)),
+        world=world,
+        schedule=schedule,
+        params=params,
+        streams=streams,
+        pairs=pairs,
+        dt=dt,
+        noise=noise,
+        espionage=espionage_on,
+        breakthroughs=breakthroughs,
+        endogenous_escalation=endogenous_escalation,
+        grim=grim,
+        logistic_kernel=bool(np.all(params.values["catch_up_shape"] == 1.0)),
         conduit_reach=usable.max(axis=1),
         cyber=world.sectors.index("cyber") if "cyber" in world.sectors else None,
         reference_flow=float(base[across].sum()),
-        rival_first=rival_first, rival_second=rival_second,
+        rival_first=rival_first,
+        rival_second=rival_second,
         control_imports=world.import_share[ctrl.second, ctrl.first],
         control_sources=world.source_share[ctrl.second, ctrl.first],
         control_exports=world.export_share[ctrl.first, ctrl.second],
         control_hawkishness=world.hawkishness[ctrl.first] * pairs.control_rival,
         coop_friction=world.friction[coop.first, coop.second],
-        coop_in_control=np.array([lookup.get((int(b), int(a)), -1) for a, b in zip(coop.first, coop.second, strict=True)],
-                                 dtype=int),
+        coop_in_control=np.array(
+            [lookup.get((int(b), int(a)), -1) for a, b in zip(coop.first, coop.second, strict=True)], dtype=int
+        ),
         rival_controllers=np.maximum(world.rival.sum(axis=0), 1),
         blocs=BlocGroups.of(world),
         free_shares=inputs.origin_shares(world.domestic0, world.import_share),
@@ -104,27 +126,27 @@ def make_context(world: World, schedule: PolicySchedule, params: RunParameters, 
 class Observation:
     """Derived quantities at time t, shared by the rules and the recorder (shapes as named)."""
 
-    capability: Array          # K, knowledge-based capability (R, A, S); what rules compare
-    effective: Array           # K·U^γ, capability with today's inputs (R, A, S); what is reported
-    frontier: Array            # (R, 1, S)
-    relative: Array            # K / frontier (R, A, S)
-    trust: Array               # a's trust in b (R, A, A)
-    controls: Array            # X in force on control pairs (R, P_ctrl, S)
-    controls_received: Array   # strongest control on each actor (R, A, S)
-    leak: Array                # leak share on control pairs (R, P_ctrl, S)
-    controls_on_mean: Array    # mean control on a by b over sectors (R, A, A)
-    knowledge: Array           # O, knowledge channel weights, receiver-major (R, A, A, S)
-    kernel: Array              # Φ(K_a / K_b) (R, A, A, S)
-    absorptive: Array          # (R, A, S)
-    bottleneck: Array          # U (R, A, S) in (0, 1]
-    supply_shares: Array       # shares of a's supply of s by origin b, home on the diagonal (R, A, A, S)
-    lost_supply: Array         # L, share of supply no longer arriving (R, A, S)
-    resourced: Array           # volume re-sourced from substitute origins (R, A, S)
-    self_sufficiency: Array    # home share of quality-weighted supply (R, A, S)
-    deny: Array                # denial exposure (R, A, S)
-    closed_imports: Array      # share of imports closed by controls (R, A, S)
-    reopened_imports: Array    # share of imports reopened by evasion (R, A, S)
-    decoupling: Array          # (R,) 1 - cross-bloc flow / flow without controls
+    capability: Array  # K, knowledge-based capability (R, A, S); what rules compare
+    effective: Array  # K·U^γ, capability with today's inputs (R, A, S); what is reported
+    frontier: Array  # (R, 1, S)
+    relative: Array  # K / frontier (R, A, S)
+    trust: Array  # a's trust in b (R, A, A)
+    controls: Array  # X in force on control pairs (R, P_ctrl, S)
+    controls_received: Array  # strongest control on each actor (R, A, S)
+    leak: Array  # leak share on control pairs (R, P_ctrl, S)
+    controls_on_mean: Array  # mean control on a by b over sectors (R, A, A)
+    knowledge: Array  # O, knowledge channel weights, receiver-major (R, A, A, S)
+    kernel: Array  # Φ(K_a / K_b) (R, A, A, S)
+    absorptive: Array  # (R, A, S)
+    bottleneck: Array  # U (R, A, S) in (0, 1]
+    supply_shares: Array  # shares of a's supply of s by origin b, home on the diagonal (R, A, A, S)
+    lost_supply: Array  # L, share of supply no longer arriving (R, A, S)
+    resourced: Array  # volume re-sourced from substitute origins (R, A, S)
+    self_sufficiency: Array  # home share of quality-weighted supply (R, A, S)
+    deny: Array  # denial exposure (R, A, S)
+    closed_imports: Array  # share of imports closed by controls (R, A, S)
+    reopened_imports: Array  # share of imports reopened by evasion (R, A, S)
+    decoupling: Array  # (R,) 1 - cross-bloc flow / flow without controls
 
 
 def observe(state: State, ctx: Context, k: int) -> Observation:
@@ -138,11 +160,12 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
 
     # Controls in force: policy (allies align on the bloc's strongest) plus escalation (C27, C04).
     # A level is the share of the sector's flows from controller to target that it covers.
-    policy = np.maximum(sch.controls[k][ctrl.first, ctrl.second],
-                        p3.ally_alignment * sch.bloc_controls[k][ctrl.first, ctrl.second])
+    policy = np.maximum(
+        sch.controls[k][ctrl.first, ctrl.second], p3.ally_alignment * sch.bloc_controls[k][ctrl.first, ctrl.second]
+    )
     controls = np.minimum(1.0, policy + state.escalation)
     leak = channels.leakage(state.evasion[:, ctrl.second], state.enforcement, p3.leak_quality, p3.evasion_premium)
-    passing = channels.openness(state.closure, leak)              # what still flows on control pairs
+    passing = channels.openness(state.closure, leak)  # what still flows on control pairs
     controls_on_mean = np.zeros((runs, n_a, n_a))
     controls_on_mean[:, ctrl.second, ctrl.first] = controls.mean(axis=-1)
 
@@ -151,8 +174,9 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
     raw[:, ctrl.second, ctrl.first] *= passing
     open_weights = inputs.redirect(raw, p4.reallocation) * (1.0 - w.friction)[None, :, :, None]
     knowledge = p4.foreign_potency * open_weights
-    kernel = channels.catch_up_kernel(capability[:, :, None, :] / capability[:, None, :, :],
-                                      p4.catch_up_shape, ctx.logistic_kernel)
+    kernel = channels.catch_up_kernel(
+        capability[:, :, None, :] / capability[:, None, :, :], p4.catch_up_shape, ctx.logistic_kernel
+    )
     absorptive = growth.absorptive_capacity(w.absorptive, state.rd_stock, p3.absorptive_half * state.stock_reference)
 
     # Input channel (C04, C05, C28, C31): supply by origin, what still arrives, re-sourced.
@@ -174,18 +198,31 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
     progress = inputs.adjustment(lost, resourced, p3.reallocation)
     elasticity = inputs.input_elasticity(progress, w.dependency, p3.input_substitution, p3.input_substitution_long)
     bottleneck = inputs.bottleneck(inputs.supply_ratio(supplied, free), w.dependency, elasticity, ctx.input_lists)
-    deny, closed, reopened = responses.denial(ctx.control_imports, ctx.control_sources, state.closure, leak,
-                                              ctrl.to_second)
+    deny, closed, reopened = responses.denial(
+        ctx.control_imports, ctx.control_sources, state.closure, leak, ctrl.to_second
+    )
     cross = (open_weights[:, ctx.rival_first, ctx.rival_second] * w.weight).reshape(runs, -1).sum(axis=1)
     return Observation(
-        capability=capability, effective=capability * power(bottleneck, p3.bottleneck_sensitivity),
-        frontier=frontier, relative=relative,
+        capability=capability,
+        effective=capability * power(bottleneck, p3.bottleneck_sensitivity),
+        frontier=frontier,
+        relative=relative,
         trust=trust.trust_level(state.trust_positive, state.trust_negative),
-        controls=controls, controls_received=received, leak=leak, controls_on_mean=controls_on_mean,
-        knowledge=knowledge, kernel=kernel,
-        absorptive=absorptive, bottleneck=bottleneck, supply_shares=shares, lost_supply=lost, resourced=resourced,
+        controls=controls,
+        controls_received=received,
+        leak=leak,
+        controls_on_mean=controls_on_mean,
+        knowledge=knowledge,
+        kernel=kernel,
+        absorptive=absorptive,
+        bottleneck=bottleneck,
+        supply_shares=shares,
+        lost_supply=lost,
+        resourced=resourced,
         self_sufficiency=inputs.home_share(shares, capability, supplied),
-        deny=deny, closed_imports=closed, reopened_imports=reopened,
+        deny=deny,
+        closed_imports=closed,
+        reopened_imports=reopened,
         decoupling=1.0 - cross / ctx.reference_flow if ctx.reference_flow > 0 else np.zeros(runs),
     )
 
@@ -205,26 +242,45 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     runs, n_a, n_s = state.log_capability.shape
 
     # --- decide: responses to denial (C03, C06) ------------------------------------------
-    shares = responses.rd_shares(w.rd_shares0, w.weight, obs.deny, p3.substitution_response,
-                                 sch.programme[k], p3.program_boost)
+    shares = responses.rd_shares(
+        w.rd_shares0, w.weight, obs.deny, p3.substitution_response, sch.programme[k], p3.program_boost
+    )
     elapsed = sch.times[k] - sch.times[0]
     trend = w.budget_growth_long + (w.budget_growth - w.budget_growth_long) * np.exp(-elapsed / w.budget_growth_fade)
-    budget_level = responses.budget_level(sch.sanctions[k], p3.sanction_budget_drag, obs.deny, w.weight,
-                                          p3.substitution_budget)
+    budget_level = responses.budget_level(
+        sch.sanctions[k], p3.sanction_budget_drag, obs.deny, w.weight, p3.substitution_budget
+    )
 
     # --- act: R&D and growth (C03, C07-C11, C25, C26, C34) ------------------------------
     giver_open = 1.0 - _gather_or_zero(obs.controls, ctx.coop_in_control)
     partner_rd = state.rd_effective[:, coop.second]
-    effective_rd = growth.pooled_rd(state.rd_effective, state.cooperation, partner_rd, ctx.coop_friction,
-                                    p3.pooling_efficiency, coop.to_first) + _project_rd(obs.trust, ctx, k)
+    effective_rd = growth.pooled_rd(
+        state.rd_effective, state.cooperation, partner_rd, ctx.coop_friction, p3.pooling_efficiency, coop.to_first
+    ) + _project_rd(obs.trust, ctx, k)
     data_factor = growth.data_factor(state.data, p3.data_elasticity, w.data_intensity)
-    g_own = growth.own_innovation(w.innovation * p3.innovation_scale, w.research_productivity, effective_rd,
-                                  state.rd_reference, p3.rd_elasticity, obs.frontier, w.knowledge_returns, data_factor,
-                                  obs.relative, p3.frontier_proximity)
+    g_own = growth.own_innovation(
+        w.innovation * p3.innovation_scale,
+        w.research_productivity,
+        effective_rd,
+        state.rd_reference,
+        p3.rd_elasticity,
+        obs.frontier,
+        w.knowledge_returns,
+        data_factor,
+        obs.relative,
+        p3.frontier_proximity,
+    )
     g_catch = growth.catch_up(w.catch_up * p3.catch_up_scale, obs.absorptive, obs.knowledge, obs.kernel)
-    g_transfer = growth.transfer(p3.transfer_rate, state.cooperation, obs.trust[:, coop.second, coop.first],
-                                 giver_open, ctx.coop_friction, obs.kernel[:, coop.first, coop.second], coop.to_first)
-    g_network = p3.spillover_strength * (state.growth @ w.spillover.T)   # upstream own innovation (AAK)
+    g_transfer = growth.transfer(
+        p3.transfer_rate,
+        state.cooperation,
+        obs.trust[:, coop.second, coop.first],
+        giver_open,
+        ctx.coop_friction,
+        obs.kernel[:, coop.first, coop.second],
+        coop.to_first,
+    )
+    g_network = p3.spillover_strength * (state.growth @ w.spillover.T)  # upstream own innovation (AAK)
     access = growth.market_access(ctx.control_exports, obs.controls, ctrl.to_first)
     experience = relax(state.experience, access, p3.experience_adjustment, dt)
     g_learning = growth.learning_change(w.learning, p3.learning_exponent, state.experience, experience, dt)
@@ -235,8 +291,11 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     shape = (n_a, n_s)
     if ctx.noise:
         sigma = w.noise * p3.noise_scale
-        log_capability = (log_capability + sigma * np.sqrt(dt) * ctx.streams.normal("capability_noise", k, shape)
-                          - 0.5 * sigma**2 * dt)
+        log_capability = (
+            log_capability
+            + sigma * np.sqrt(dt) * ctx.streams.normal("capability_noise", k, shape)
+            - 0.5 * sigma**2 * dt
+        )
     if ctx.breakthroughs:
         hit = ctx.streams.uniform("breakthrough_event", k, shape) < 1.0 - np.exp(-p3.breakthrough_rate * dt)
         size = p3.breakthrough_size * np.exp(0.5 * ctx.streams.normal("breakthrough_size", k, shape))
@@ -254,18 +313,28 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     cooperation_full = np.zeros((runs, n_a, n_a))
     cooperation_full[:, coop.first, coop.second] = state.cooperation.mean(axis=-1)
     honoured = cooperation_full * (1.0 - obs.controls_on_mean)
-    suffered = (events.detected.transpose(0, 2, 1) + sch.trust_shock[k]
-                + p3.control_offence * np.maximum(0.0, obs.controls_on_mean - state.controls_on_mean))
-    positive, negative = trust.update_evidence(state.trust_positive, state.trust_negative, honoured, suffered,
-                                               p3.trust_memory, p3.trust_negative_weight, dt)
+    suffered = (
+        events.detected.transpose(0, 2, 1)
+        + sch.trust_shock[k]
+        + p3.control_offence * np.maximum(0.0, obs.controls_on_mean - state.controls_on_mean)
+    )
+    positive, negative = trust.update_evidence(
+        state.trust_positive, state.trust_negative, honoured, suffered, p3.trust_memory, p3.trust_negative_weight, dt
+    )
     mutual = np.minimum(obs.trust, obs.trust.transpose(0, 2, 1))
     pressure = obs.controls_on_mean.max(axis=-1)
     pair_pressure = 0.5 * (pressure[:, coop.first] + pressure[:, coop.second])
-    caught = (events.detected | events.detected.transpose(0, 2, 1))
+    caught = events.detected | events.detected.transpose(0, 2, 1)
     broken = state.broken | caught if ctx.grim else state.broken
     allowed = sch.cooperation[k][coop.first, coop.second][None] * ~broken[:, coop.first, coop.second, None]
-    target = trust.cooperation_target(allowed, mutual[:, coop.first, coop.second], pair_pressure,
-                                      p2.cooperation_slope, p2.cooperation_threshold, p2.pressure_response)
+    target = trust.cooperation_target(
+        allowed,
+        mutual[:, coop.first, coop.second],
+        pair_pressure,
+        p2.cooperation_slope,
+        p2.cooperation_threshold,
+        p2.pressure_response,
+    )
     cooperation = relax(state.cooperation, target, p3.cooperation_speed, dt)
     if not ctx.grim:
         cooperation = cooperation * np.where(caught[:, coop.first, coop.second], p2.forgiveness, 1.0)[..., None]
@@ -274,26 +343,54 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     ratio = rival_ratio(obs.capability, ctx.blocs, ctrl)
     escalation = state.escalation
     if ctx.endogenous_escalation and k >= sch.branch_step:
-        threat = responses.threat(ratio, state.threat_ratio, dt, w.weight, p3.escalation_threshold,
-                                  p3.escalation_speed_weight)
+        threat = responses.threat(
+            ratio, state.threat_ratio, dt, w.weight, p3.escalation_threshold, p3.escalation_speed_weight
+        )
         counter = obs.controls_on_mean[:, ctrl.first, ctrl.second][..., None]
         offended = events.detected[:, ctrl.second, ctrl.first][..., None]
         grievance = p3.escalation_grievance + p3.espionage_grievance * offended
-        change = responses.escalation_change(threat, counter, obs.controls, grievance, p3.escalation_reaction,
-                                             p3.escalation_counter, p3.escalation_restraint, ctx.control_hawkishness)
+        change = responses.escalation_change(
+            threat,
+            counter,
+            obs.controls,
+            grievance,
+            p3.escalation_reaction,
+            p3.escalation_counter,
+            p3.escalation_restraint,
+            ctx.control_hawkishness,
+        )
         escalation = np.clip(escalation + dt * change, 0.0, 1.0)
 
     # --- evasion and enforcement, the 'chess game' (C28) ---------------------------------
     rival_pairs = ctx.pairs.control_rival
     aimed = sum_to_actors(state.enforcement * rival_pairs, ctrl.to_second) / ctx.rival_controllers
     conduit_access = p3.conduit_scale * ctx.conduit_reach[None, :, None]
-    evasion = np.clip(state.evasion + dt * responses.evasion_change(
-        state.evasion, obs.closed_imports, conduit_access, p3.evasion_build, p3.evasion_max, aimed[..., None],
-        p3.enforcement_bite), 0.0, p3.evasion_max)
+    evasion = np.clip(
+        state.evasion
+        + dt
+        * responses.evasion_change(
+            state.evasion,
+            obs.closed_imports,
+            conduit_access,
+            p3.evasion_build,
+            p3.evasion_max,
+            aimed[..., None],
+            p3.enforcement_bite,
+        ),
+        0.0,
+        p3.evasion_max,
+    )
     leak_flow = (obs.controls * obs.leak).mean(axis=-1)
-    enforcement = np.clip(state.enforcement + dt * responses.enforcement_change(
-        state.enforcement, leak_flow, p2.enforcement_response, p2.enforcement_decay),
-        0.0, 1.0) * rival_pairs
+    enforcement = (
+        np.clip(
+            state.enforcement
+            + dt
+            * responses.enforcement_change(state.enforcement, leak_flow, p2.enforcement_response, p2.enforcement_decay),
+            0.0,
+            1.0,
+        )
+        * rival_pairs
+    )
 
     # --- stocks (C03, C06, C22, C02) -----------------------------------------------------
     budget = state.budget * np.exp(dt * trend)
@@ -301,19 +398,42 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     decay = np.exp(-p3.rd_depreciation * dt)
     rd_stock = state.rd_stock * decay + effective_rd * (1.0 - decay) / p3.rd_depreciation
     resourced = relax(obs.resourced, obs.lost_supply, 1.0 / p3.gestation, dt)
-    domestic = relax(state.domestic, responses.domestic_target(w.domestic0, obs.deny, p3.substitution_response,
-                                                               obs.absorptive), 1.0 / p3.gestation, dt)
+    domestic = relax(
+        state.domestic,
+        responses.domestic_target(w.domestic0, obs.deny, p3.substitution_response, obs.absorptive),
+        1.0 / p3.gestation,
+        dt,
+    )
     data = state.data * np.exp(dt * w.data_growth * (1.0 + p2.localisation_data_gain * sch.localisation[k]))
     closed_share = closure.update_closure(
-        state.closure, closure.closure_target(obs.controls, rival_pairs, p3.tie_spillover),
-        p3.tie_decay, p3.tie_recovery, dt)
+        state.closure,
+        closure.closure_target(obs.controls, rival_pairs, p3.tie_spillover),
+        p3.tie_decay,
+        p3.tie_recovery,
+        dt,
+    )
 
     return state.evolve(
-        log_capability=log_capability, rd_stock=rd_stock, rd_effective=rd_effective, budget=budget, data=data,
-        domestic=domestic, trust_positive=positive, trust_negative=negative, cooperation=cooperation,
-        escalation=escalation, evasion=evasion, enforcement=enforcement, closure=closed_share, resourced=resourced,
-        threat_ratio=ratio, budget_level=budget_level, growth=g_own, broken=broken,
-        controls_on_mean=obs.controls_on_mean, experience=experience,
+        log_capability=log_capability,
+        rd_stock=rd_stock,
+        rd_effective=rd_effective,
+        budget=budget,
+        data=data,
+        domestic=domestic,
+        trust_positive=positive,
+        trust_negative=negative,
+        cooperation=cooperation,
+        escalation=escalation,
+        evasion=evasion,
+        enforcement=enforcement,
+        closure=closed_share,
+        resourced=resourced,
+        threat_ratio=ratio,
+        budget_level=budget_level,
+        growth=g_own,
+        broken=broken,
+        controls_on_mean=obs.controls_on_mean,
+        experience=experience,
     ), events
 
 
@@ -336,18 +456,21 @@ def _project_rd(trust_now: Array, ctx: Context, k: int) -> Array:
     active = sch.project_active[k]
     if not active.any():
         return np.zeros((runs, w.n_actors, w.n_sectors))
-    members = sch.project_members[active].astype(bool)                                  # (P, A)
+    members = sch.project_members[active].astype(bool)  # (P, A)
     pair = members[:, :, None] & members[:, None, :] & ~np.eye(w.n_actors, dtype=bool)  # (P, A, A)
     mutual = np.minimum(trust_now, trust_now.transpose(0, 2, 1))
-    gate = np.where(pair[None], mutual[:, None], 1.0).min(axis=(2, 3))                  # (R, P)
-    friction = (pair * w.friction).sum(axis=(1, 2)) / pair.sum(axis=(1, 2))            # (P,)
-    effort = gate * (sch.project_budget[active] * (1.0 - friction))                     # (R, P)
+    gate = np.where(pair[None], mutual[:, None], 1.0).min(axis=(2, 3))  # (R, P)
+    friction = (pair * w.friction).sum(axis=(1, 2)) / pair.sum(axis=(1, 2))  # (P,)
+    effort = gate * (sch.project_budget[active] * (1.0 - friction))  # (R, P)
     return np.einsum("rp,pa,ps->ras", effort, members.astype(float), sch.project_sector[active])
 
 
 def _espionage(obs: Observation, ctx: Context, k: int) -> tuple[StepEvents, Array]:
-    """Espionage on hostile pairs (C24); draws are made on all (A, A) pairs so that adding
-    a pair in one scenario does not shift another pair's random numbers (common random numbers)."""
+    """Espionage on hostile pairs (C24).
+
+    Draws are made on all (A, A) pairs so that adding a pair in one scenario does not shift
+    another pair's random numbers (common random numbers).
+    """
     w, p2, p3, hostile = ctx.world, ctx.params.p2, ctx.params.p3, ctx.pairs.hostile
     runs, n_a, _ = obs.capability.shape
     spy, victim = hostile.first, hostile.second
@@ -359,8 +482,12 @@ def _espionage(obs: Observation, ctx: Context, k: int) -> tuple[StepEvents, Arra
     probability = espionage.event_probability(p2.espionage_rate, hostility, defence, ctx.dt)
     happened = ctx.streams.uniform("espionage_event", k, (n_a, n_a))[:, spy, victim] < probability
     sector_draw = ctx.streams.uniform("espionage_sector", k, (n_a, n_a))[:, spy, victim]
-    gap, effective = espionage.stolen_gain(happened, sector_draw, obs.kernel[:, spy, victim], w.weight, hostile.to_first)
-    detected = effective & (ctx.streams.uniform("espionage_detection", k, (n_a, n_a))[:, spy, victim]
-                            < p2.espionage_detection)
-    return StepEvents(hostile.scatter(effective, n_a, False), hostile.scatter(detected, n_a, False)), \
-        p3.espionage_potency * obs.absorptive * gap
+    gap, effective = espionage.stolen_gain(
+        happened, sector_draw, obs.kernel[:, spy, victim], w.weight, hostile.to_first
+    )
+    detected = effective & (
+        ctx.streams.uniform("espionage_detection", k, (n_a, n_a))[:, spy, victim] < p2.espionage_detection
+    )
+    return StepEvents(
+        hostile.scatter(effective, n_a, False), hostile.scatter(detected, n_a, False)
+    ), p3.espionage_potency * obs.absorptive * gap

@@ -52,8 +52,11 @@ def time_to_parity(relative: xr.DataArray, threshold: float, members_of_referenc
     the reference bloc (parity with oneself is not a question).
     """
     reached = (relative >= threshold).transpose("year", ...)
-    ttp = xr.DataArray(first_year(reached.values, relative["year"].values), dims=reached.dims[1:],
-                       coords={d: reached[d] for d in reached.dims[1:] if d in reached.coords})
+    ttp = xr.DataArray(
+        first_year(reached.values, relative["year"].values),
+        dims=reached.dims[1:],
+        coords={d: reached[d] for d in reached.dims[1:] if d in reached.coords},
+    )
     return ttp.where(~members_of_reference)
 
 
@@ -76,8 +79,11 @@ def bloc_sector_index(effective: xr.DataArray, blocs: xr.DataArray, aggregation:
 def bloc_index(sector_index: xr.DataArray, weight: xr.DataArray) -> xr.DataArray:
     """Composite bloc index ``composite_index`` over sectors: (run, year, bloc)."""
     ordered = sector_index.transpose(..., "sector")
-    return xr.DataArray(composite_index(ordered.values, np.asarray(weight)), dims=ordered.dims[:-1],
-                        coords={d: ordered[d] for d in ordered.dims[:-1] if d in ordered.coords})
+    return xr.DataArray(
+        composite_index(ordered.values, np.asarray(weight)),
+        dims=ordered.dims[:-1],
+        coords={d: ordered[d] for d in ordered.dims[:-1] if d in ordered.coords},
+    )
 
 
 def gdp_index(bloc_capability: xr.DataArray, elasticity: xr.DataArray | float) -> xr.DataArray:
@@ -86,7 +92,7 @@ def gdp_index(bloc_capability: xr.DataArray, elasticity: xr.DataArray | float) -
     Only ratios of it mean anything (a scenario against its counterfactual): ε is the
     elasticity of GDP to the bloc's technology capability, ``gdp_elasticity`` in the ODD.
     """
-    return cast(xr.DataArray, np.exp(elasticity * np.log(bloc_capability)))   # numpy ufuncs keep xarray types
+    return cast(xr.DataArray, np.exp(elasticity * np.log(bloc_capability)))  # numpy ufuncs keep xarray types
 
 
 def quantiles(data: xr.DataArray, probabilities: tuple[float, ...] = (0.05, 0.5, 0.95)) -> xr.DataArray:

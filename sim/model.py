@@ -58,7 +58,9 @@ def _root_seed(rng: Any, scenario: Scenario) -> int:
         return int(rng)
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(2**63))
-    raise ScenarioError(f"rng must be a non-negative integer seed or a numpy Generator, not {rng!r}", "DecouplingModel", ("rng",))
+    raise ScenarioError(
+        f"rng must be a non-negative integer seed or a numpy Generator, not {rng!r}", "DecouplingModel", ("rng",)
+    )
 
 
 class DecouplingModel(mesa.Model):
@@ -126,18 +128,26 @@ class DecouplingModel(mesa.Model):
         ]
         self.pairs = build_pairs(self.world, self.schedule)
         self._context = make_context(
-            self.world, self.schedule, self.params, Streams(keys_for(seeds, streams)), self.pairs,
-            dt=scenario.time.step, noise=scenario.stochastic.noise, espionage_on=scenario.stochastic.espionage,
+            self.world,
+            self.schedule,
+            self.params,
+            Streams(keys_for(seeds, streams)),
+            self.pairs,
+            dt=scenario.time.step,
+            noise=scenario.stochastic.noise,
+            espionage_on=scenario.stochastic.espionage,
             breakthroughs=scenario.stochastic.breakthroughs,
-            endogenous_escalation=scenario.rules.endogenous_escalation, grim=scenario.rules.reciprocity == "grim",
+            endogenous_escalation=scenario.rules.endogenous_escalation,
+            grim=scenario.rules.reciprocity == "grim",
         )
         state = initial_state(self.world, self.params, self.pairs)
         first_look = observe(state, self._context, 0)
         self._state = state.evolve(controls_on_mean=first_look.controls_on_mean)
         self._k = 0
         self.observation: Observation = first_look
-        self.recorder = Recorder(self.n_steps + 1, self.runs, self.world, self.pairs,
-                                 OUTCOME_VARIABLES if record == "outcomes" else None)
+        self.recorder = Recorder(
+            self.n_steps + 1, self.runs, self.world, self.pairs, OUTCOME_VARIABLES if record == "outcomes" else None
+        )
         self.recorder.record(0, first_look, self._state, None)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
@@ -173,6 +183,7 @@ class DecouplingModel(mesa.Model):
 
     @property
     def steps_done(self) -> int:
+        """Number of steps simulated so far."""
         return self._k
 
     def actor(self, name: str) -> Actor:
@@ -191,8 +202,9 @@ class DecouplingModel(mesa.Model):
             "decoupling_index": lambda m: float(m.observation.decoupling[0]),
         }
         for i, name in enumerate(self.world.actors):
-            reporters[f"capability_index[{name}]"] = (
-                lambda m, i=i: float(np.exp(weight @ np.log(m.observation.capability[0, i]))))
+            reporters[f"capability_index[{name}]"] = lambda m, i=i: float(
+                np.exp(weight @ np.log(m.observation.capability[0, i]))
+            )
         return reporters
 
 
@@ -207,8 +219,9 @@ def _with_parameters(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenar
         parameters = ModelParameters.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ScenarioError(str(first["msg"]) + f" (got {first.get('input')!r})", "DecouplingModel",
-                            ("parameters", *first["loc"])) from None
+        raise ScenarioError(
+            str(first["msg"]) + f" (got {first.get('input')!r})", "DecouplingModel", ("parameters", *first["loc"])
+        ) from None
     return scenario.model_copy(update={"parameters": parameters})
 
 

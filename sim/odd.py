@@ -9,6 +9,7 @@ The tables sit between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 from pathlib import Path
@@ -29,14 +30,18 @@ def _number(value: object) -> str:
 
 def model_parameter_table() -> str:
     """Markdown table of every scalar model parameter."""
-    rows = ["| parameter | symbol | default | sweep range | admissible | unit | basis | claims | meaning |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| parameter | symbol | default | sweep range | admissible | unit | basis | claims | meaning |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name in PARAMETER_NAMES:
         m = parameter_metadata(name)
         low, high = m["sweep"]
-        rows.append(f"| `{name}` | {m['symbol']} | {_number(m['default'])} | {_number(low)}-{_number(high)} | "
-                    f"[{_number(m['ge'])}, {_number(m['le'])}] | {m['unit']} | {m['basis']} | "
-                    f"{', '.join(m['claims'])} | {m['meaning']} |")
+        rows.append(
+            f"| `{name}` | {m['symbol']} | {_number(m['default'])} | {_number(low)}-{_number(high)} | "
+            f"[{_number(m['ge'])}, {_number(m['le'])}] | {m['unit']} | {m['basis']} | "
+            f"{', '.join(m['claims'])} | {m['meaning']} |"
+        )
     return "\n".join(rows)
 
 
@@ -63,9 +68,14 @@ def _default(field) -> str:
 
 
 STRUCTURE = (
-    ("time", schema.TimeSpec), ("actors.NAME", schema.ActorSpec), ("sectors.NAME", schema.SectorSpec),
-    ("relations.within_bloc / across_blocs", schema.RelationDefaults), ("rules", schema.RulesSpec),
-    ("history", schema.HistorySpec), ("stochastic", schema.StochasticSpec), ("metrics", schema.MetricsSpec),
+    ("time", schema.TimeSpec),
+    ("actors.NAME", schema.ActorSpec),
+    ("sectors.NAME", schema.SectorSpec),
+    ("relations.within_bloc / across_blocs", schema.RelationDefaults),
+    ("rules", schema.RulesSpec),
+    ("history", schema.HistorySpec),
+    ("stochastic", schema.StochasticSpec),
+    ("metrics", schema.MetricsSpec),
 )
 
 
@@ -83,16 +93,24 @@ def scenario_input_table() -> str:
 TABLES = {"parameters": model_parameter_table, "inputs": scenario_input_table}
 
 
+def _framed(table: str, match: re.Match[str]) -> str:
+    return match.group(1) + table + "\n" + match.group(2)
+
+
 def render(text: str) -> str:
+    """The ODD text with every generated table replaced by its current version."""
     for name, make in TABLES.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"docs/ODD.md has no '{name}' markers")
-        text = pattern.sub(lambda m: m.group(1) + make() + "\n" + m.group(2), text)
+        # A literal replacement (a function, so backslashes in the table stay as they are).
+        replacement = make()
+        text = pattern.sub(functools.partial(_framed, replacement), text)
     return text
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 for bad input of any kind)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/ODD.md is out of date")
     args = parser.parse_args(argv)

@@ -50,6 +50,7 @@ class PairList:
 
     @property
     def size(self) -> int:
+        """Number of pairs in the list."""
         return int(self.first.size)
 
     def max_per_second(self, values: Array, n_actors: int) -> Array:
@@ -71,8 +72,14 @@ def _pair_list(mask: Array) -> PairList:
     second, first = np.nonzero(mask.T)
     eye = np.eye(mask.shape[0])
     starts = np.flatnonzero(np.r_[True, second[1:] != second[:-1]]) if second.size else np.zeros(0, int)
-    return PairList(first=first, second=second, to_first=eye[first], to_second=eye[second],
-                    second_starts=starts, second_groups=second[starts])
+    return PairList(
+        first=first,
+        second=second,
+        to_first=eye[first],
+        to_second=eye[second],
+        second_starts=starts,
+        second_groups=second[starts],
+    )
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,7 @@ class Pairs:
 
 
 def build_pairs(world: World, schedule: PolicySchedule) -> Pairs:
+    """The pair lists the dynamics act on: control, cooperation and hostile pairs."""
     scheduled = (schedule.controls > 0).any(axis=(0, 3)) | (schedule.bloc_controls > 0).any(axis=(0, 3))
     control_mask = (world.rival | scheduled) & ~np.eye(world.n_actors, dtype=bool)
     control = _pair_list(control_mask)
@@ -102,7 +110,9 @@ def build_pairs(world: World, schedule: PolicySchedule) -> Pairs:
     hostile_mask = world.rival | world.partner
     hostile = _pair_list(hostile_mask)
     return Pairs(
-        control=control, control_rival=world.rival[control.first, control.second],
+        control=control,
+        control_rival=world.rival[control.first, control.second],
         cooperation=_pair_list(cooperation_mask),
-        hostile=hostile, hostile_rival=world.rival[hostile.first, hostile.second],
+        hostile=hostile,
+        hostile_rival=world.rival[hostile.first, hostile.second],
     )

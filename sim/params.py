@@ -49,6 +49,7 @@ def outside_bounds(name: str, values: np.ndarray) -> np.ndarray:
 
 
 def bounds_text(name: str) -> str:
+    """The admissible range of a parameter as text, ``[ge, le]``."""
     meta = parameter_metadata(name)
     return f"[{meta['ge']}, {meta['le']}]"
 

@@ -19,9 +19,16 @@ import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 COLOURS = {
-    "United States": "#1f4e9c", "European Union": "#4c8fd6", "Japan": "#7fb3e6", "South Korea": "#9ecae1",
-    "Taiwan": "#6baed6", "China": "#c0392b", "Russia": "#7d3c98", "Third countries": "#7f8c8d",
-    "West": "#1f4e9c", "Neutral": "#7f8c8d",
+    "United States": "#1f4e9c",
+    "European Union": "#4c8fd6",
+    "Japan": "#7fb3e6",
+    "South Korea": "#9ecae1",
+    "Taiwan": "#6baed6",
+    "China": "#c0392b",
+    "Russia": "#7d3c98",
+    "Third countries": "#7f8c8d",
+    "West": "#1f4e9c",
+    "Neutral": "#7f8c8d",
 }
 
 
@@ -35,8 +42,12 @@ def _band(ax, years: np.ndarray, data: xr.DataArray, label: str, colour: str | t
     ax.plot(years, mid, color=colour, label=label, linewidth=1.8)
 
 
-def fan_chart(ds: xr.Dataset, actors: Sequence[str] = ("United States", "China", "Russia"),
-              sectors: Sequence[str] | None = None, variable: str = "relative_to_reference") -> Figure:
+def fan_chart(
+    ds: xr.Dataset,
+    actors: Sequence[str] = ("United States", "China", "Russia"),
+    sectors: Sequence[str] | None = None,
+    variable: str = "relative_to_reference",
+) -> Figure:
     """Median and 5-95 % band of a per-actor, per-sector variable over time, one panel per sector."""
     _require(ds, variable, actors)
     sectors = list(sectors or ds["sector"].values)
@@ -51,20 +62,30 @@ def fan_chart(ds: xr.Dataset, actors: Sequence[str] = ("United States", "China",
         ax.grid(alpha=0.3)
         if variable in ("relative_to_reference", "relative_capability"):
             ax.axhline(1.0, color="black", linewidth=0.6, linestyle=":")
-    for ax in axes.flat[len(sectors):]:
+    for ax in axes.flat[len(sectors) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("year")
     description = ds[variable].attrs.get("description", variable.replace("_", " "))
     for row in axes:
         row[0].set_ylabel("ratio" if "/" in description else variable.replace("_", " "))
-    header = 0.75 / (2.8 * rows + 0.75)   # share of the figure height kept for title and legend
+    header = 0.75 / (2.8 * rows + 0.75)  # share of the figure height kept for title and legend
     fig.tight_layout(rect=(0, 0, 1, 1 - header))
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center", bbox_to_anchor=(0.5, 1 - 0.62 * header), ncol=len(actors),
-               frameon=False, fontsize=9)
-    fig.suptitle(f"{ds.attrs.get('scenario_name', '')}: {description} (median, 5-95 % of {ds.sizes['run']} runs)",
-                 y=1 - 0.15 * header, fontsize=11)
+    fig.legend(
+        handles,
+        labels,
+        loc="center",
+        bbox_to_anchor=(0.5, 1 - 0.62 * header),
+        ncol=len(actors),
+        frameon=False,
+        fontsize=9,
+    )
+    fig.suptitle(
+        f"{ds.attrs.get('scenario_name', '')}: {description} (median, 5-95 % of {ds.sizes['run']} runs)",
+        y=1 - 0.15 * header,
+        fontsize=11,
+    )
     return fig
 
 
@@ -82,7 +103,9 @@ def bloc_index_plot(ds: xr.Dataset, relative_to: str | None = "West") -> Figure:
         for i, bloc in enumerate(index["bloc"].values):
             if bloc == relative_to:
                 continue
-            _band(axes[0, 1], years, index.sel(bloc=bloc) / index.sel(bloc=relative_to), str(bloc), _colour(str(bloc), i))
+            _band(
+                axes[0, 1], years, index.sel(bloc=bloc) / index.sel(bloc=relative_to), str(bloc), _colour(str(bloc), i)
+            )
         axes[0, 1].axhline(1.0, color="black", linewidth=0.6, linestyle=":")
         axes[0, 1].set_ylabel(f"ratio to {relative_to}")
         axes[0, 1].set_title(f"Bloc index relative to {relative_to}")
@@ -102,14 +125,21 @@ def gap_heatmap(ds: xr.Dataset, year: float | None = None, variable: str = "rela
         raise ValueError(f"year {year} is not in the results ({ds['year'].values[0]}-{ds['year'].values[-1]})")
     data = ds[variable].sel(year=year).median("run")
     fig, ax = plt.subplots(figsize=(1.0 + 0.75 * ds.sizes["sector"], 0.9 + 0.5 * ds.sizes["actor"]))
-    image = ax.imshow(data.values, cmap="RdYlBu", vmin=0.0, vmax=max(1.0, float(np.nanmax(data.values))),
-                      aspect="auto")
-    ax.set_xticks(range(ds.sizes["sector"]), [str(s).replace("_", " ") for s in data["sector"].values],
-                  rotation=45, ha="right")
+    image = ax.imshow(data.values, cmap="RdYlBu", vmin=0.0, vmax=max(1.0, float(np.nanmax(data.values))), aspect="auto")
+    ax.set_xticks(
+        range(ds.sizes["sector"]), [str(s).replace("_", " ") for s in data["sector"].values], rotation=45, ha="right"
+    )
     ax.set_yticks(range(ds.sizes["actor"]), data["actor"].values)
     for (i, j), value in np.ndenumerate(data.values):
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
-                color="white" if value < 0.25 or value > 1.3 else "black")
+        ax.text(
+            j,
+            i,
+            f"{value:.2f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if value < 0.25 or value > 1.3 else "black",
+        )
     fig.colorbar(image, ax=ax, label=variable.replace("_", " "))
     ax.set_title(f"{ds.attrs.get('scenario_name', '')}: median {variable.replace('_', ' ')} in {year:.0f}")
     fig.tight_layout()

@@ -17,15 +17,27 @@ from sim.world import World
 
 # name: (dims after time and run, description, unit)
 VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "capability": (("actor", "sector"), "capability index with today's inputs (K·U^γ)",
-                   "index (best actor of 2015 ≈ 1)"),
+    "capability": (
+        ("actor", "sector"),
+        "capability index with today's inputs (K·U^γ)",
+        "index (best actor of 2015 ≈ 1)",
+    ),
     "self_sufficiency": (("actor", "sector"), "home share of quality-weighted input supply", "share"),
-    "input_availability": (("actor", "sector"), "input factor U: supply relative to unrestricted sourcing",
-                           "ratio 0-1"),
-    "import_share": (("actor", "partner", "sector"), "share of actor's imported supply that comes from partner",
-                     "share"),
-    "trade": (("actor", "partner"), "bilateral trade index (both directions, sector-weighted)",
-              "US 2015 R&D budget units"),
+    "input_availability": (
+        ("actor", "sector"),
+        "input factor U: supply relative to unrestricted sourcing",
+        "ratio 0-1",
+    ),
+    "import_share": (
+        ("actor", "partner", "sector"),
+        "share of actor's imported supply that comes from partner",
+        "share",
+    ),
+    "trade": (
+        ("actor", "partner"),
+        "bilateral trade index (both directions, sector-weighted)",
+        "US 2015 R&D budget units",
+    ),
     "controls_received": (("actor", "sector"), "strongest control on the actor", "level 0-1"),
     "leakage": (("actor", "sector"), "share of closed imports reopened by evasion", "share"),
     "rd_budget": (("actor",), "technology R&D budget", "US 2015 = 1"),
@@ -40,9 +52,12 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 
 def bytes_per_run(n_times: int, n_actors: int, n_sectors: int) -> int:
-    """Memory one run of full trajectories takes, in bytes: the recorded float32 arrays, the
-    float32 metrics derived from them (about two more actor × sector arrays), and the float64
-    state and step temporaries (about a dozen actor × actor × sector arrays)."""
+    """Memory one run of full trajectories takes, in bytes.
+
+    It counts the recorded float32 arrays, the float32 metrics derived from them (about two
+    more actor × sector arrays), and the float64 state and step temporaries (about a dozen
+    actor × actor × sector arrays).
+    """
     sizes = {"actor": n_actors, "partner": n_actors, "sector": n_sectors}
     recorded = sum(int(np.prod([sizes[d] for d in dims])) for dims, _, _ in VARIABLES.values())
     derived = 2 * n_actors * n_sectors
@@ -57,22 +72,25 @@ OUTCOME_VARIABLES = ("capability", "decoupling_index", "trust", "cooperation")
 class Recorder:
     """Holds one array per recorded variable (all of ``VARIABLES``, or a subset)."""
 
-    def __init__(self, n_times: int, runs: int, world: World, pairs: Pairs,
-                 variables: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self, n_times: int, runs: int, world: World, pairs: Pairs, variables: tuple[str, ...] | None = None
+    ) -> None:
         sizes = {"actor": world.n_actors, "partner": world.n_actors, "sector": world.n_sectors}
         self.arrays = {
             name: np.zeros((n_times, runs, *(sizes[d] for d in dims)), dtype=np.float32)
-            for name, (dims, _, _) in VARIABLES.items() if variables is None or name in variables
+            for name, (dims, _, _) in VARIABLES.items()
+            if variables is None or name in variables
         }
         self._pairs = pairs
         self._n_actors = world.n_actors
         self._weight = world.weight
 
     def record(self, i: int, obs: Observation, state: State, events: StepEvents | None) -> None:
+        """Store the trajectories of step ``i`` (0 is the initial state)."""
         if len(self.arrays) < len(VARIABLES):
             self._record_outcome_variables(i, obs, state)
             return
-        a, ctrl, coop, n_a = self.arrays, self._pairs.control, self._pairs.cooperation, self._n_actors
+        a, coop, n_a = self.arrays, self._pairs.cooperation, self._n_actors
         a["capability"][i] = obs.effective
         a["self_sufficiency"][i] = obs.self_sufficiency
         inputs.import_shares(obs.supply_shares, out=a["import_share"][i])
@@ -107,9 +125,11 @@ def bilateral_trade(shares: np.ndarray, size: np.ndarray, weight: np.ndarray) ->
     from the other times the buyer's size (its R&D budget, the model's only size measure).
 
     Args:
-        shares: (R, A, A, S) supply shares by origin, receiver-major; size: (R, A); weight: ω_s, (S,).
+        shares: (R, A, A, S) supply shares by origin, receiver-major
+        size: (R, A)
+        weight: ω_s, (S,).
     """
-    bought = (shares * (weight / weight.sum())).sum(axis=-1) * size[:, :, None]   # order independent of R
+    bought = (shares * (weight / weight.sum())).sum(axis=-1) * size[:, :, None]  # order independent of R
     trade = bought + bought.transpose(0, 2, 1)
     n_a = size.shape[1]
     trade[:, np.arange(n_a), np.arange(n_a)] = 0.0

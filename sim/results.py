@@ -31,6 +31,7 @@ PACKAGES = ("decoupling-sim", "mesa", "numpy", "xarray", "pydantic", "scipy", "n
 
 
 def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages results depend on, for provenance."""
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -56,17 +57,21 @@ def to_dataset(model: DecouplingModel, with_metrics: bool = True) -> xr.Dataset:
     for name, (dims, description, unit) in VARIABLES.items():
         values = model.recorder.arrays[name][:n]
         # Stored time-first; the Dataset is run-first like every other output.
-        data_vars[name] = xr.Variable(("run", "year", *dims), np.moveaxis(values, 0, 1),
-                                      {"description": description, "units": unit})
+        data_vars[name] = xr.Variable(
+            ("run", "year", *dims), np.moveaxis(values, 0, 1), {"description": description, "units": unit}
+        )
     ds = xr.Dataset(data_vars, coords=coords)
     ds = ds.assign_coords(
         bloc_of_actor=("actor", [world.blocs[b] for b in world.bloc_of]),
         sector_weight=("sector", world.weight),
     )
     names = list(model.params.values)
-    ds["parameters"] = xr.DataArray(np.stack([model.params.values[k] for k in names], axis=1),
-                                    dims=("run", "parameter"), coords={"parameter": names},
-                                    attrs={"description": "model parameters of each run"})
+    ds["parameters"] = xr.DataArray(
+        np.stack([model.params.values[k] for k in names], axis=1),
+        dims=("run", "parameter"),
+        coords={"parameter": names},
+        attrs={"description": "model parameters of each run"},
+    )
     if with_metrics:
         ds = add_metrics(ds, scenario)
     ds.attrs.update(provenance(scenario, model.seed, model.first_run))
@@ -83,37 +88,48 @@ def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     relative = metrics.relative_to_reference(capability, blocs, m.reference_bloc)
     ds["relative_to_reference"] = relative.astype(np.float32)
     ds["relative_to_reference"].attrs = {
-        "description": f"capability / best actor of the {m.reference_bloc} bloc", "units": "ratio"}
+        "description": f"capability / best actor of the {m.reference_bloc} bloc",
+        "units": "ratio",
+    }
     ttp = metrics.time_to_parity(relative, m.parity_threshold, blocs == m.reference_bloc)
     ds["time_to_parity"] = ttp
     ds["time_to_parity"].attrs = {
         "description": f"first year with capability ≥ {m.parity_threshold} × best of {m.reference_bloc}; "
-                       "NaN if not reached by the horizon (censored) or a member of that bloc",
-        "units": "year"}
+        "NaN if not reached by the horizon (censored) or a member of that bloc",
+        "units": "year",
+    }
     ds["p_parity"] = metrics.parity_probability(ttp, ds["year"])
     ds["p_parity"].attrs = {"description": "share of runs at parity by each year", "units": "probability"}
     value = ds["parameters"].sel
     ds["escalation_spiral"] = xr.DataArray(
-        responses.richardson_spiral(value(parameter="escalation_reaction").values,
-                                    value(parameter="escalation_counter").values,
-                                    value(parameter="escalation_restraint").values),
-        dims="run", attrs={"description": "Richardson runaway regime, k·k' > m² (diagnostic of the escalation rule)"})
+        responses.richardson_spiral(
+            value(parameter="escalation_reaction").values,
+            value(parameter="escalation_counter").values,
+            value(parameter="escalation_restraint").values,
+        ),
+        dims="run",
+        attrs={"description": "Richardson runaway regime, k·k' > m² (diagnostic of the escalation rule)"},
+    )
     sector_index = metrics.bloc_sector_index(capability, blocs, m.bloc_aggregation)
     ds["bloc_sector_index"] = sector_index.astype(np.float32).transpose("run", "year", "bloc", "sector")
-    ds["bloc_sector_index"].attrs = {"description": "bloc capability per sector (CES over members)",
-                                     "units": "index"}
+    ds["bloc_sector_index"].attrs = {"description": "bloc capability per sector (CES over members)", "units": "index"}
     index = metrics.bloc_index(sector_index, ds["sector_weight"])
     ds["bloc_index"] = index.astype(np.float32).transpose("run", "year", "bloc")
-    ds["bloc_index"].attrs = {"description": "composite bloc capability (weighted geometric mean over sectors)",
-                              "units": "index"}
+    ds["bloc_index"].attrs = {
+        "description": "composite bloc capability (weighted geometric mean over sectors)",
+        "units": "index",
+    }
     elasticity = ds["parameters"].sel(parameter="gdp_elasticity", drop=True)
     ds["gdp_index"] = metrics.gdp_index(index, elasticity).astype(np.float32).transpose("run", "year", "bloc")
-    ds["gdp_index"].attrs = {"description": "GDP-equivalent of the bloc index, bloc_index^ε (compare ratios only)",
-                             "units": "index"}
+    ds["gdp_index"].attrs = {
+        "description": "GDP-equivalent of the bloc index, bloc_index^ε (compare ratios only)",
+        "units": "index",
+    }
     return ds
 
 
 def provenance(scenario: Scenario, seed: int, first_run: int) -> dict[str, str | int]:
+    """Attributes that make a results file reproducible: scenario, seed, first run, versions, time."""
     return {
         "title": f"decoupling-sim results: {scenario.name}",
         "scenario_name": scenario.name,

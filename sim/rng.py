@@ -45,15 +45,17 @@ def keys_for(seeds: np.ndarray, streams: np.ndarray) -> np.ndarray:
     The loop runs once per model construction, not per step.
     """
     return np.array(
-        [np.random.SeedSequence(int(seed), spawn_key=(int(stream),)).generate_state(1, np.uint64)[0]
-         for seed, stream in zip(seeds, streams, strict=True)],
+        [
+            np.random.SeedSequence(int(seed), spawn_key=(int(stream),)).generate_state(1, np.uint64)[0]
+            for seed, stream in zip(seeds, streams, strict=True)
+        ],
         dtype=np.uint64,
     )
 
 
 def stream_code(name: str) -> np.uint64:
     """A fixed 64-bit code for a stream name (stable across Python versions and machines)."""
-    return _mix(np.array([zlib.crc32(name.encode()) ], dtype=np.uint64) * _GOLDEN)[0]
+    return _mix(np.array([zlib.crc32(name.encode())], dtype=np.uint64) * _GOLDEN)[0]
 
 
 class Streams:

@@ -112,7 +112,9 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
             for at in np.flatnonzero(active):
                 controls[at][imp, tgt, sec] = np.maximum(controls[at][imp, tgt, sec], level)
             if event.kind == "sanctions":
-                sanctions[np.ix_(active, event.targets)] = np.maximum(sanctions[np.ix_(active, event.targets)], event.level)
+                sanctions[np.ix_(active, event.targets)] = np.maximum(
+                    sanctions[np.ix_(active, event.targets)], event.level
+                )
         elif event.kind == "investment_program":
             rows = np.ix_(active, event.targets, event.sectors)
             programme[rows] = np.maximum(programme[rows], event.level)
@@ -128,11 +130,26 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
 
     p = scenario.policies
     for control in p.export_controls:
-        _override(controls, times, control.schedule, world.members(control.controller), world.members(control.target),
-                  world.sector_indices(control.sectors), world)
+        _override(
+            controls,
+            times,
+            control.schedule,
+            world.members(control.controller),
+            world.members(control.target),
+            world.sector_indices(control.sectors),
+            world,
+        )
     for sanction in p.sanctions:
-        _override(controls, times, sanction.schedule, world.members(sanction.imposer), world.members(sanction.target),
-                  world.sector_indices(sanction.sectors), world, scale=breadth)
+        _override(
+            controls,
+            times,
+            sanction.schedule,
+            world.members(sanction.imposer),
+            world.members(sanction.target),
+            world.sector_indices(sanction.sectors),
+            world,
+            scale=breadth,
+        )
         values = _schedule_values(sanction.schedule, times)
         on = ~np.isnan(values)
         for t in world.members(sanction.target):
@@ -189,15 +206,33 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
 
     branch_step = int(np.searchsorted(times, branch_year - 1e-9, side="left"))
     return PolicySchedule(
-        times=times, controls=controls, bloc_controls=bloc_controls, sanctions=sanctions,
-        localisation=localisation, programme=programme, cooperation=cooperation, trust_shock=trust_shock,
-        disruption=disruption, project_active=project_active, project_members=project_members,
-        project_sector=project_sector, project_budget=project_budget, branch_step=branch_step,
+        times=times,
+        controls=controls,
+        bloc_controls=bloc_controls,
+        sanctions=sanctions,
+        localisation=localisation,
+        programme=programme,
+        cooperation=cooperation,
+        trust_shock=trust_shock,
+        disruption=disruption,
+        project_active=project_active,
+        project_members=project_members,
+        project_sector=project_sector,
+        project_budget=project_budget,
+        branch_step=branch_step,
     )
 
 
-def _override(controls: Array, times: Array, schedule: dict[float, float], imposers: list[int],
-              targets: list[int], sectors: list[int], world: World, scale: float = 1.0) -> None:
+def _override(
+    controls: Array,
+    times: Array,
+    schedule: dict[float, float],
+    imposers: list[int],
+    targets: list[int],
+    sectors: list[int],
+    world: World,
+    scale: float = 1.0,
+) -> None:
     values = _schedule_values(schedule, times) * scale
     on = np.flatnonzero(~np.isnan(values))
     for a in imposers:

@@ -71,6 +71,7 @@ class State:
     stock_reference: Array
 
     def evolve(self, **changes: Array) -> State:
+        """A new state with the given arrays replaced (states are immutable)."""
         return replace(self, **changes)
 
 
@@ -89,6 +90,7 @@ class BlocGroups:
 
     @staticmethod
     def of(world: World) -> BlocGroups:
+        """Group a world's actors by bloc."""
         order = np.argsort(world.bloc_of, kind="stable")
         grouped = world.bloc_of[order]
         starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])

@@ -56,8 +56,10 @@ def format_summary(ds: xr.Dataset, actors: list[str] | None = None) -> str:
     if actors is None:
         outside = ds["bloc_of_actor"] != reference
         actors = [a for a in ("China", "Russia") if a in ds["actor"].values] or list(ds["actor"].values[outside][:2])
-    lines = [f"Scenario '{scenario.name}': {ds.sizes['run']} runs, {ds['year'].values[0]:.0f}-{ds['year'].values[-1]:.0f}, "
-             f"seed {ds.attrs.get('seed')}"]
+    lines = [
+        f"Scenario '{scenario.name}': {ds.sizes['run']} runs, {ds['year'].values[0]:.0f}-{ds['year'].values[-1]:.0f}, "
+        f"seed {ds.attrs.get('seed')}"
+    ]
     index = ds["bloc_index"].astype(np.float64)
     if reference in index["bloc"].values:
         parts = []
@@ -70,8 +72,9 @@ def format_summary(ds: xr.Dataset, actors: list[str] | None = None) -> str:
     di = ds["decoupling_index"].sel(year=years[-1]).astype(np.float64).quantile([0.05, 0.5, 0.95]).values
     lines.append(f"Decoupling index in {years[-1]:.0f}: {di[1]:.2f} [{di[0]:.2f}-{di[2]:.2f}]")
     header = f"{'sector':<15}" + "".join(f"{a[:14] + ' ' + str(int(y)):>22}" for a in actors for y in years)
-    lines.append(f"Capability / best of {reference}, median (P parity by year, threshold "
-                 f"{scenario.metrics.parity_threshold}):")
+    lines.append(
+        f"Capability / best of {reference}, median (P parity by year, threshold {scenario.metrics.parity_threshold}):"
+    )
     lines.append(header)
     rel = ds["relative_to_reference"].astype(np.float64).median("run")
     for sector in ds["sector"].values:

@@ -19,8 +19,14 @@ from sim.config.errors import ScenarioError
 from sim.config.schema import HistorySpec
 from sim.world import World
 
-KINDS = ("sanctions", "export_control", "counter_control", "investment_program",
-         "data_localization", "cooperation_agreement")
+KINDS = (
+    "sanctions",
+    "export_control",
+    "counter_control",
+    "investment_program",
+    "data_localization",
+    "cooperation_agreement",
+)
 RESTRICTIVE = ("sanctions", "export_control", "counter_control", "data_localization")
 COLUMNS = ("date", "imposer", "target", "sectors", "kind", "scale", "description", "reference")
 
@@ -29,17 +35,18 @@ COLUMNS = ("date", "imposer", "target", "sectors", "kind", "scale", "description
 class PolicyEvent:
     """One dated policy act, resolved to indices of the world's actors and sectors."""
 
-    time: float            # decimal year
+    time: float  # decimal year
     kind: str
     imposers: tuple[int, ...]
     targets: tuple[int, ...]
     sectors: tuple[int, ...]
     level: float
-    coverage: float | None   # share of flows a control covers, when the row gives it
+    coverage: float | None  # share of flows a control covers, when the row gives it
     description: str
 
 
 def default_timeline_path() -> Path:
+    """The policy timeline shipped with the package."""
     return Path(str(resources.files("sim") / "data" / "policy_timeline.csv"))
 
 
@@ -72,7 +79,10 @@ def _resolve(names: str, world: World, source: str, column: str, line: int) -> t
         except KeyError:
             raise ScenarioError(
                 f"unknown actor or bloc '{name}' (set history.replay: false, or give a timeline that fits your actors)",
-                source, (column,), line) from None
+                source,
+                (column,),
+                line,
+            ) from None
     return tuple(sorted(set(found)))
 
 
@@ -86,8 +96,9 @@ def _event(row: dict[str, str], world: World, history: HistorySpec, source: str,
         raise ScenarioError(f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}", source, ("kind",), line)
     scale = (row["scale"] or "").strip()
     if scale not in history.levels:
-        raise ScenarioError(f"unknown scale '{scale}'; history.levels defines {', '.join(history.levels)}",
-                            source, ("scale",), line)
+        raise ScenarioError(
+            f"unknown scale '{scale}'; history.levels defines {', '.join(history.levels)}", source, ("scale",), line
+        )
     sector_text = (row["sectors"] or "").strip()
     if sector_text == "all":
         sectors = tuple(range(world.n_sectors))
@@ -107,8 +118,12 @@ def _event(row: dict[str, str], world: World, history: HistorySpec, source: str,
         if not 0.0 <= coverage <= 1.0:
             raise ScenarioError(f"coverage '{coverage_text}' must be a number in [0, 1]", source, ("coverage",), line)
     return PolicyEvent(
-        time=time, kind=kind, coverage=coverage,
+        time=time,
+        kind=kind,
+        coverage=coverage,
         imposers=_resolve(row["imposer"] or "", world, source, "imposer", line),
         targets=_resolve(row["target"] or "", world, source, "target", line),
-        sectors=sectors, level=history.levels[scale], description=(row["description"] or "").strip(),
+        sectors=sectors,
+        level=history.levels[scale],
+        description=(row["description"] or "").strip(),
     )

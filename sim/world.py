@@ -79,10 +79,12 @@ class World:
 
     @property
     def n_actors(self) -> int:
+        """Number of actors (A)."""
         return len(self.actors)
 
     @property
     def n_sectors(self) -> int:
+        """Number of sectors (S)."""
         return len(self.sectors)
 
     def members(self, name: str) -> list[int]:
@@ -95,6 +97,7 @@ class World:
         raise KeyError(name)
 
     def sector_indices(self, sectors: list[str] | str) -> list[int]:
+        """Indices of the named sectors ('all' for every sector)."""
         if sectors == "all":
             return list(range(self.n_sectors))
         return [self.sectors.index(s) for s in sectors]
@@ -164,7 +167,9 @@ def build_world(scenario: Scenario) -> World:
 
     off_diagonal = (~np.eye(len(actors), dtype=bool))[:, :, None]
     # Knowledge sources weighted by tie, size and capability (Buera-Oberfield: trade-share weights).
-    source_share = _normalise_rows(off_diagonal * link[:, :, None] * rd_budget0[None, :, None] * capability0[None, :, :])
+    source_share = _normalise_rows(
+        off_diagonal * link[:, :, None] * rd_budget0[None, :, None] * capability0[None, :, :]
+    )
     import_share = _normalise_rows(off_diagonal * link[:, :, None] * supplier[None, :, :])
     # a's market in b: b's imports from a, scaled by b's size; a's home market: its own sourcing.
     market = (1 - domestic0)[None, :, :] * import_share.transpose(1, 0, 2) * rd_budget0[None, :, None]
@@ -172,18 +177,32 @@ def build_world(scenario: Scenario) -> World:
     export_share = market / (home[:, None, :] + market.sum(axis=1, keepdims=True))
 
     world = World(
-        actors=actors, sectors=sectors, blocs=blocs, bloc_of=bloc_of, rival=rival, same_bloc=same_bloc,
-        friction=friction, trust0=trust0, link=link, cooperation0=cooperation0,
-        capability0=capability0, rd_budget0=rd_budget0,
+        actors=actors,
+        sectors=sectors,
+        blocs=blocs,
+        bloc_of=bloc_of,
+        rival=rival,
+        same_bloc=same_bloc,
+        friction=friction,
+        trust0=trust0,
+        link=link,
+        cooperation0=cooperation0,
+        capability0=capability0,
+        rd_budget0=rd_budget0,
         budget_growth=np.array([a.budget_growth for a in specs]),
-        budget_growth_long=np.array([a.budget_growth if a.budget_growth_long is None else a.budget_growth_long
-                                     for a in specs]),
-        budget_growth_fade=np.array([a.budget_growth_fade for a in specs]), rd_shares0=shares,
+        budget_growth_long=np.array(
+            [a.budget_growth if a.budget_growth_long is None else a.budget_growth_long for a in specs]
+        ),
+        budget_growth_fade=np.array([a.budget_growth_fade for a in specs]),
+        rd_shares0=shares,
         absorptive=np.array([a.absorptive for a in specs]),
         research_productivity=per_sector("research_productivity", 1.0),
-        data0=np.array([a.data_stock for a in specs]), data_growth=np.array([a.data_growth for a in specs]),
-        domestic0=domestic0, conduit=np.array([a.conduit_capacity for a in specs]),
-        hawkishness=np.array([a.hawkishness for a in specs]), weight=weight,
+        data0=np.array([a.data_stock for a in specs]),
+        data_growth=np.array([a.data_growth for a in specs]),
+        domestic0=domestic0,
+        conduit=np.array([a.conduit_capacity for a in specs]),
+        hawkishness=np.array([a.hawkishness for a in specs]),
+        weight=weight,
         innovation=np.array([s.innovation for s in sector_specs]),
         knowledge_returns=np.array([s.knowledge_returns for s in sector_specs]),
         catch_up=np.array([s.catch_up for s in sector_specs]),
@@ -192,12 +211,16 @@ def build_world(scenario: Scenario) -> World:
         noise=np.array([s.noise for s in sector_specs]),
         dependency=_sector_matrix(scenario.dependency, sectors),
         spillover=_sector_matrix(scenario.spillover, sectors),
-        source_share=source_share, import_share=import_share, export_share=export_share,
+        source_share=source_share,
+        import_share=import_share,
+        export_share=export_share,
         partner=(~same_bloc) & (~rival) & (cooperation0 > 0),
     )
     # Partners also include cross-bloc, non-rival parties to any agreement or joint project.
     partner = world.partner.copy()
-    party_lists = [a.parties for a in scenario.policies.cooperation] + [p.parties for p in scenario.policies.joint_projects]
+    party_lists = [a.parties for a in scenario.policies.cooperation] + [
+        p.parties for p in scenario.policies.joint_projects
+    ]
     for names in party_lists:
         parties = sorted({i for name in names for i in world.members(name)})
         for i in parties:

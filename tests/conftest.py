@@ -20,8 +20,13 @@ def two_actor_scenario(**changes) -> dict:
 
     Keyword arguments update the top level (nested dicts are replaced whole).
     """
-    identical = {"rd_budget": 1.0, "budget_growth": 0.02, "capability": {"chips": 0.5, "ai": 0.5},
-                 "data_stock": 1.0, "data_growth": 0.05}
+    identical = {
+        "rd_budget": 1.0,
+        "budget_growth": 0.02,
+        "capability": {"chips": 0.5, "ai": 0.5},
+        "data_stock": 1.0,
+        "data_growth": 0.05,
+    }
     data = {
         "name": "two_actors",
         "time": {"start": 2015, "branch_year": 2020, "horizon": 2030, "step": 1.0},
@@ -29,8 +34,10 @@ def two_actor_scenario(**changes) -> dict:
         "seed": 1,
         "blocs": {"A": {"rivals": ["B"]}, "B": {"rivals": ["A"]}},
         "actors": {"Alpha": {"bloc": "A", **identical}, "Beta": {"bloc": "B", **identical}},
-        "sectors": {"chips": {"weight": 1.0, "innovation": 0.05, "catch_up": 0.1},
-                    "ai": {"weight": 1.0, "innovation": 0.06, "catch_up": 0.15, "data_intensity": 1.0}},
+        "sectors": {
+            "chips": {"weight": 1.0, "innovation": 0.05, "catch_up": 0.1},
+            "ai": {"weight": 1.0, "innovation": 0.06, "catch_up": 0.15, "data_intensity": 1.0},
+        },
         "dependency": {"ai": {"chips": 0.4}},
         "spillover": {"ai": {"chips": 0.2}},
         "history": {"replay": False},

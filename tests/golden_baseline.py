@@ -36,7 +36,9 @@ def summarise() -> dict:
             summary[f"bloc_index/{bloc}/{year}"] = float(index.sel(bloc=bloc, year=year))
     for year in YEARS:
         summary[f"decoupling/{year}"] = float(ds["decoupling_index"].sel(year=year).median())
-        summary[f"trust/Russia-China/{year}"] = float(ds["trust"].sel(actor="Russia", partner="China", year=year).median())
+        summary[f"trust/Russia-China/{year}"] = float(
+            ds["trust"].sel(actor="Russia", partner="China", year=year).median()
+        )
     summary["p_parity/China/ai/2050"] = float(ds["p_parity"].sel(actor="China", sector="ai", year=2050))
     summary["capability_sum_run0"] = float(ds["capability"].isel(run=0).astype(np.float64).sum())
     return summary

@@ -17,25 +17,32 @@ from sim.analysis.compare import compare, counterfactual
 from sim.cli import main
 from sim.config import load_scenario
 from sim.schedule import build_schedule
-from sim.world import build_world
 from sim.sweep.design import build_design
 from sim.sweep.spec import SweepSpec
 from sim.sweep.store import Sweep
+from sim.world import build_world
 from tests.conftest import BASELINE, ROOT, SCENARIOS
 
 
 def _analytic_sweep(kind: str, samples: int, function, names=("x1", "x2", "x3"), low=-np.pi, high=np.pi, **design):
-    spec = SweepSpec.model_validate({"scenario": str(BASELINE), "seed": 2, "design": {"kind": kind, "samples": samples,
-                                                                                      **design},
-                                     "parameters": {n: {"distribution": "uniform", "low": low, "high": high}
-                                                    for n in names}})
+    spec = SweepSpec.model_validate(
+        {
+            "scenario": str(BASELINE),
+            "seed": 2,
+            "design": {"kind": kind, "samples": samples, **design},
+            "parameters": {n: {"distribution": "uniform", "low": low, "high": high} for n in names},
+        }
+    )
     table = build_design(spec, ROOT)
     x = table.points.to_numpy()
     runs = pd.DataFrame({"run": np.arange(len(x)), "point": np.arange(len(x)), "status": "ok", "y": function(x)})
     design = pd.concat([table.points, pd.DataFrame(table.unit, columns=[f"unit:{n}" for n in names])], axis=1)
     runs = runs.merge(table.points, left_on="point", right_index=True)
-    manifest = {"name": "analytic", "sweep": json.loads(spec.model_dump_json()),
-                "design": {"kind": kind, "varied": list(names), "problem": table.problem}}
+    manifest = {
+        "name": "analytic",
+        "sweep": json.loads(spec.model_dump_json()),
+        "design": {"kind": kind, "varied": list(names), "problem": table.problem},
+    }
     return Sweep(Path("."), manifest, design, runs)
 
 
@@ -121,22 +128,42 @@ def test_compare_pairs_runs_and_costs_decoupling():
     # GDP-equivalent cost = 1 - (1 - capability cost)^ε run by run, so it is smaller than the capability cost.
     assert 0 < row["median"] < cost.loc[("full_decoupling", "China", 2050.0, "capability"), "median"]
     assert sim.cost_of_decoupling([SCENARIOS / "baseline.yaml"], runs=5, seed=4).equals(
-        compare([SCENARIOS / "baseline.yaml"], runs=5, seed=4).cost)
+        compare([SCENARIOS / "baseline.yaml"], runs=5, seed=4).cost
+    )
 
 
 def test_compare_and_analyze_commands(tmp_path, capsys):
     out = tmp_path / "cmp"
-    assert main(["compare", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "chip_supply_shock.yaml"),
-                 "--runs", "10", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(SCENARIOS / "baseline.yaml"),
+                str(SCENARIOS / "chip_supply_shock.yaml"),
+                "--runs",
+                "10",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "cost_of_decoupling.csv", "comparison.png"}
     printed = capsys.readouterr().out
     assert "Cost of decoupling" in printed and "GDP-equivalent" in printed and "capability" in printed
     written = pd.read_csv(out / "cost_of_decoupling.csv")
     assert list(written.columns) == ["scenario", "bloc", "year", "measure", "median", "q05", "q95"]
     sweep_file = tmp_path / "s.yaml"
-    sweep_file.write_text(yaml.safe_dump({"scenario": str(BASELINE), "design": {"kind": "grid"}, "replications": 4,
-                                          "parameters": {"parameters.leak_quality": [0.3, 0.9],
-                                                         "parameters.substitution_response": [0.0, 3.0]}}))
+    sweep_file.write_text(
+        yaml.safe_dump(
+            {
+                "scenario": str(BASELINE),
+                "design": {"kind": "grid"},
+                "replications": 4,
+                "parameters": {"parameters.leak_quality": [0.3, 0.9], "parameters.substitution_response": [0.0, 3.0]},
+            }
+        )
+    )
     assert main(["sweep", str(sweep_file), "-o", str(tmp_path / "sw"), "--workers", "1", "--quiet"]) == 0
     assert main(["analyze", str(tmp_path / "sw"), "--condition", "rel/China/semiconductors/2050 >= 0.3"]) == 0
     written = {p.name for p in (tmp_path / "sw" / "analysis").iterdir()}

@@ -39,7 +39,8 @@ def test_broken_sweep_is_refused_before_any_run(path, tmp_path, capsys):
 @pytest.mark.parametrize("name", sorted(OBSERVATIONS))
 def test_broken_observation_file_is_refused(name, tmp_path, capsys):
     path = HERE / "broken_observations" / name
-    assert main(["hindcast", str(BASELINE), "--observations", str(path), "--runs", "2",
-                 "-o", str(tmp_path / "out")]) == 2
+    assert (
+        main(["hindcast", str(BASELINE), "--observations", str(path), "--runs", "2", "-o", str(tmp_path / "out")]) == 2
+    )
     line = one_error_line(capsys)
     assert OBSERVATIONS[name] in line and name in line, line

@@ -27,7 +27,7 @@ def _function(dotted: str):
 
 def test_every_claim_of_the_article_is_registered():
     assert sorted(CLAIMS) == [f"C{i:02d}" for i in range(1, 35)]
-    source = (ROOT.parent / "shared" / "seeds" / "claims.md")
+    source = ROOT.parent / "shared" / "seeds" / "claims.md"
     if source.exists():  # the shared register, when present, lists the same ids
         assert sorted(set(re.findall(r"^\| (C\d\d) \|", source.read_text(), re.M))) == sorted(CLAIMS)
 

@@ -14,11 +14,18 @@ from tests.conftest import BASELINE, ROOT
 
 def test_run_writes_all_outputs(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["run", str(BASELINE), "-o", str(out), "--runs", "20", "--seed", "3",
-                 "--set", "parameters.leak_quality=0.8"])
+    code = main(
+        ["run", str(BASELINE), "-o", str(out), "--runs", "20", "--seed", "3", "--set", "parameters.leak_quality=0.8"]
+    )
     assert code == 0
-    for name in ("trajectories.nc", "summary.csv", "manifest.json", "plots/capability_fan.png",
-                 "plots/bloc_index.png", "plots/gap_heatmap.png"):
+    for name in (
+        "trajectories.nc",
+        "summary.csv",
+        "manifest.json",
+        "plots/capability_fan.png",
+        "plots/bloc_index.png",
+        "plots/gap_heatmap.png",
+    ):
         assert (out / name).is_file(), name
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["runs"] == 20 and manifest["seed"] == 3
@@ -47,8 +54,14 @@ def test_validate_ok_and_bad(capsys):
 
 
 def test_bad_arguments_give_one_line_and_exit_2(capsys):
-    for argv in (["run"], ["run", str(BASELINE), "--runs", "zero"], ["run", str(BASELINE), "--seed", "-3"],
-                 ["frobnicate"], ["run", "missing.yaml"], ["run", str(BASELINE), "--set", "noequals"]):
+    for argv in (
+        ["run"],
+        ["run", str(BASELINE), "--runs", "zero"],
+        ["run", str(BASELINE), "--seed", "-3"],
+        ["frobnicate"],
+        ["run", "missing.yaml"],
+        ["run", str(BASELINE), "--set", "noequals"],
+    ):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error: "), (argv, err)
@@ -58,6 +71,7 @@ def test_console_script_and_module_entry_points(tmp_path):
     for command in ([sys.executable, "-m", "sim", "validate", str(BASELINE)],):
         result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
         assert result.returncode == 0, result.stderr
-    bad = subprocess.run([sys.executable, "-m", "sim", "validate", str(tmp_path / "nope.yaml")],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", str(tmp_path / "nope.yaml")], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

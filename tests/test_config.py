@@ -36,19 +36,27 @@ def test_extends_inherits_and_overrides(tmp_path):
 
 
 def test_extends_replaces_lists_whole(tmp_path):
-    write_scenario(tmp_path, two_actor_scenario(
-        policies={"export_controls": [{"controller": "Alpha", "target": "Beta", "schedule": {2020: 0.5}}]}),
-        "parent.yaml")
+    write_scenario(
+        tmp_path,
+        two_actor_scenario(
+            policies={"export_controls": [{"controller": "Alpha", "target": "Beta", "schedule": {2020: 0.5}}]}
+        ),
+        "parent.yaml",
+    )
     child = tmp_path / "child.yaml"
-    child.write_text("extends: parent.yaml\npolicies:\n  export_controls:\n"
-                     "    - {controller: Beta, target: Alpha, schedule: {2021: 0.2}}\n", encoding="utf-8")
+    child.write_text(
+        "extends: parent.yaml\npolicies:\n  export_controls:\n"
+        "    - {controller: Beta, target: Alpha, schedule: {2021: 0.2}}\n",
+        encoding="utf-8",
+    )
     controls = load_scenario(child).policies.export_controls
     assert [c.controller for c in controls] == ["Beta"]
 
 
 def test_overrides_use_dotted_paths_and_yaml_values():
-    scenario = load_scenario(BASELINE, {"parameters.leak_quality": "0.8", "actors.China.rd_budget": 1.1,
-                                        "time.horizon": "2040"})
+    scenario = load_scenario(
+        BASELINE, {"parameters.leak_quality": "0.8", "actors.China.rd_budget": 1.1, "time.horizon": "2040"}
+    )
     assert scenario.parameters.leak_quality == 0.8
     assert scenario.actors["China"].rd_budget == 1.1
     assert scenario.time.horizon == 2040

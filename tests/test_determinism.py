@@ -37,8 +37,11 @@ def test_run_alone_equals_run_in_batch():
 
 
 def test_batch_invariance_with_parameters_varying_between_runs():
-    table = {"leak_quality": np.linspace(0.3, 0.9, 5), "catch_up_shape": [1.0, -1.0, 0.5, 1.0, 1.0],
-             "gestation": [2, 3, 4, 5, 6]}
+    table = {
+        "leak_quality": np.linspace(0.3, 0.9, 5),
+        "catch_up_shape": [1.0, -1.0, 0.5, 1.0, 1.0],
+        "gestation": [2, 3, 4, 5, 6],
+    }
     batch = _run(5, 4, table=table)
     for i in (1, 3):
         alone = _run(1, 4, first_run=i, table={k: [np.asarray(v)[i]] for k, v in table.items()})
@@ -58,6 +61,7 @@ def test_common_random_numbers_between_scenarios():
     base = sim.run("scenarios/baseline.yaml", runs=4, seed=8)
     shock = sim.run("scenarios/chip_supply_shock.yaml", runs=4, seed=8)
     before = base["year"] < 2030
-    assert np.array_equal(base["capability"].where(before, drop=True).values,
-                          shock["capability"].where(before, drop=True).values)
+    assert np.array_equal(
+        base["capability"].where(before, drop=True).values, shock["capability"].where(before, drop=True).values
+    )
     assert not np.array_equal(base["capability"].values, shock["capability"].values)

@@ -14,7 +14,12 @@ def test_baseline_matches_golden_summary():
     assert (stored["runs"], stored["seed"]) == (RUNS, SEED)
     current = summarise()
     assert set(current) == set(stored["summary"])
-    changed = {k: (stored["summary"][k], v) for k, v in current.items()
-               if v != pytest.approx(stored["summary"][k], rel=1e-6, abs=1e-9)}
-    assert not changed, (f"{len(changed)} golden values moved (refresh with "
-                         f"`python -m tests.golden_baseline --refresh` only if intended): {dict(list(changed.items())[:5])}")
+    changed = {
+        k: (stored["summary"][k], v)
+        for k, v in current.items()
+        if v != pytest.approx(stored["summary"][k], rel=1e-6, abs=1e-9)
+    }
+    assert not changed, (
+        f"{len(changed)} golden values moved (refresh with "
+        f"`python -m tests.golden_baseline --refresh` only if intended): {dict(list(changed.items())[:5])}"
+    )

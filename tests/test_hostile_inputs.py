@@ -33,13 +33,16 @@ def test_a_device_is_not_read(device, capsys):
     assert "is not a regular file" in one_error_line(capsys)
 
 
-@pytest.mark.parametrize(("override", "fragment"), [
-    ("time.horizon=2040.5", "--set time.horizon: time: horizon - start (25.5) must be a whole number"),
-    ("time.horizon=.inf", "--set time.horizon: time.horizon: Input should be a finite number"),
-    ("runs=true", "--set runs: runs: Input should be a valid integer (got true)"),
-    ("parameters.gdp_elasticity=nan", "--set parameters.gdp_elasticity"),
-    ("history.levels.major=5", "--set history.levels.major"),
-])
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("time.horizon=2040.5", "--set time.horizon: time: horizon - start (25.5) must be a whole number"),
+        ("time.horizon=.inf", "--set time.horizon: time.horizon: Input should be a finite number"),
+        ("runs=true", "--set runs: runs: Input should be a valid integer (got true)"),
+        ("parameters.gdp_elasticity=nan", "--set parameters.gdp_elasticity"),
+        ("history.levels.major=5", "--set history.levels.major"),
+    ],
+)
 def test_set_errors_point_at_the_override(override, fragment, capsys):
     assert main(["validate", str(SCENARIOS / "full_decoupling.yaml"), "--set", override]) == 2
     assert fragment in one_error_line(capsys)
@@ -62,14 +65,24 @@ def test_a_batch_that_cannot_fit_in_memory_is_refused_before_allocating(tmp_path
     assert "need about" in line and "GiB" in line and "decoupling sweep" in line
 
 
-@pytest.mark.parametrize(("body", "fragment"), [
-    ("replications: 1000000000000\n", "1,000,000,000,000 runs"),
-    ("design: {kind: grid}\nparameters:\n  parameters.leak_quality: " + str([0.5] * 1000)
-     + "\n  parameters.gestation: " + str([4.0] * 1000) + "\n  parameters.tie_decay: " + str([1.0] * 1000) + "\n",
-     "1,000,000,000 runs"),
-    ("replications: true\n", "replications"),
-    ("seed: .inf\n", "finite number"),
-])
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("replications: 1000000000000\n", "1,000,000,000,000 runs"),
+        (
+            "design: {kind: grid}\nparameters:\n  parameters.leak_quality: "
+            + str([0.5] * 1000)
+            + "\n  parameters.gestation: "
+            + str([4.0] * 1000)
+            + "\n  parameters.tie_decay: "
+            + str([1.0] * 1000)
+            + "\n",
+            "1,000,000,000 runs",
+        ),
+        ("replications: true\n", "replications"),
+        ("seed: .inf\n", "finite number"),
+    ],
+)
 def test_absurd_sweeps_are_refused_at_load(tmp_path, body, fragment, capsys):
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(f"scenario: {BASELINE}\n" + body)
@@ -109,17 +122,28 @@ HEADER = "series,actor,sector,year,value,unit,source,notes\n"
 ROW = "gerd_ppp,China,cross_sector_rd,2016,451.2,USD bn,a source,\n"
 
 
-@pytest.mark.parametrize(("content", "fragment"), [
-    ((HEADER + ROW).encode("cp1252") + "gerd_ppp,China,x,2017,1,USD,Caf\u00e9 r\u00e9sum\u00e9,\n".encode("cp1252"),
-     ":3: is not UTF-8 text"),
-    ((HEADER + ROW + 'gerd_ppp,China,x,2017,1,USD,"an unterminated quote,\n' + ROW + ROW).encode(),
-     ":3: a quoted field runs over several lines"),
-    ((HEADER + ROW + "gerd_ppp,China,x,2017," + "9" * 200_000 + ",USD,s,\n").encode(), "not a valid CSV"),
-    ((HEADER + ROW + "gerd_ppp,China,x,2017,1e-320,USD,s,\n").encode(), ":3: value: value '1e-320' is implausibly small"),
-    ((HEADER + ROW + "gerd_ppp,China,x,2017,1,USD,s,,extra,fields\n").encode(), ":3: more fields than the header"),
-    ((HEADER + ROW + "gerd_ppp,China,x,3017,1,USD,s,\n").encode(), ":3: year: year 3017 is outside"),
-    (b"\xff\xfe\x00\xd8", "is not valid UTF-16"),
-])
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (
+            (HEADER + ROW).encode("cp1252")
+            + "gerd_ppp,China,x,2017,1,USD,Caf\u00e9 r\u00e9sum\u00e9,\n".encode("cp1252"),
+            ":3: is not UTF-8 text",
+        ),
+        (
+            (HEADER + ROW + 'gerd_ppp,China,x,2017,1,USD,"an unterminated quote,\n' + ROW + ROW).encode(),
+            ":3: a quoted field runs over several lines",
+        ),
+        ((HEADER + ROW + "gerd_ppp,China,x,2017," + "9" * 200_000 + ",USD,s,\n").encode(), "not a valid CSV"),
+        (
+            (HEADER + ROW + "gerd_ppp,China,x,2017,1e-320,USD,s,\n").encode(),
+            ":3: value: value '1e-320' is implausibly small",
+        ),
+        ((HEADER + ROW + "gerd_ppp,China,x,2017,1,USD,s,,extra,fields\n").encode(), ":3: more fields than the header"),
+        ((HEADER + ROW + "gerd_ppp,China,x,3017,1,USD,s,\n").encode(), ":3: year: year 3017 is outside"),
+        (b"\xff\xfe\x00\xd8", "is not valid UTF-16"),
+    ],
+)
 def test_broken_observation_files_give_located_errors(tmp_path, content, fragment):
     path = tmp_path / "observations.csv"
     path.write_bytes(content)
@@ -138,19 +162,29 @@ def test_observation_files_in_utf8_with_or_without_bom_and_utf16_are_read(tmp_pa
 
 def test_hindcast_with_a_broken_observation_file_exits_2(tmp_path, capsys):
     path = tmp_path / "observations.csv"
-    path.write_bytes((HEADER + ROW).encode("utf-16-be"))   # UTF-16 without a byte-order mark
-    assert main(["hindcast", str(BASELINE), "--observations", str(path), "--runs", "2",
-                 "-o", str(tmp_path / "out")]) == 2
+    path.write_bytes((HEADER + ROW).encode("utf-16-be"))  # UTF-16 without a byte-order mark
+    assert (
+        main(["hindcast", str(BASELINE), "--observations", str(path), "--runs", "2", "-o", str(tmp_path / "out")]) == 2
+    )
     assert "is not UTF-8 text" in one_error_line(capsys)
 
 
-@pytest.mark.parametrize(("body", "table", "fragment"), [
-    ("design: {kind: grid}\nparameters:\n  parameters.leak_quality: [low, high]\n", None,
-     "design point 1 has 'low', not a finite number"),
-    ("design: {kind: table, table: t.csv}\n", "parameters.leak_quality,parameters.gestation\n0.5,abc\n",
-     "design point 1 has 'abc', not a finite number"),
-    ("design: {kind: table, table: t.csv}\n", None, "cannot read design table"),
-])
+@pytest.mark.parametrize(
+    ("body", "table", "fragment"),
+    [
+        (
+            "design: {kind: grid}\nparameters:\n  parameters.leak_quality: [low, high]\n",
+            None,
+            "design point 1 has 'low', not a finite number",
+        ),
+        (
+            "design: {kind: table, table: t.csv}\n",
+            "parameters.leak_quality,parameters.gestation\n0.5,abc\n",
+            "design point 1 has 'abc', not a finite number",
+        ),
+        ("design: {kind: table, table: t.csv}\n", None, "cannot read design table"),
+    ],
+)
 def test_words_in_a_design_are_refused(tmp_path, body, table, fragment, capsys):
     if table is not None:
         (tmp_path / "t.csv").write_text(table)
@@ -172,6 +206,21 @@ def test_a_timeline_scale_the_scenario_does_not_define_is_reported_at_its_key(tm
 
 @pytest.mark.parametrize("until", ["99999999999999", "1500", "2016.5", "soon"])
 def test_an_absurd_until_year_is_refused(until, tmp_path, capsys):
-    assert main(["hindcast", str(BASELINE), "--observations", str(ROOT / "seeds" / "data" / "observations_to_2019.csv"),
-                 "--until", until, "--runs", "2", "-o", str(tmp_path / "out")]) == 2
+    assert (
+        main(
+            [
+                "hindcast",
+                str(BASELINE),
+                "--observations",
+                str(ROOT / "seeds" / "data" / "observations_to_2019.csv"),
+                "--until",
+                until,
+                "--runs",
+                "2",
+                "-o",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 2
+    )
     assert "--until" in one_error_line(capsys)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
+import yaml
 
 import sim
 from sim.config import parse_scenario_text
 from sim.rules import channels, inputs, policy, trust
 from tests.conftest import two_actor_scenario
-
-import yaml
 
 
 def _scenario(**changes):
@@ -44,18 +43,22 @@ def test_controls_lower_the_targets_access_and_capability():
     data = two_actor_scenario()
     data["actors"]["Beta"]["capability"] = {"chips": 0.25, "ai": 0.5}
     free = _run(parse_scenario_text(yaml.safe_dump(data)))
-    data["policies"] = {"export_controls": [
-        {"controller": "Alpha", "target": "Beta", "sectors": "all", "schedule": {2015: 1.0}}]}
+    data["policies"] = {
+        "export_controls": [{"controller": "Alpha", "target": "Beta", "sectors": "all", "schedule": {2015: 1.0}}]
+    }
     controlled = _run(parse_scenario_text(yaml.safe_dump(data)))
     year = 2030
     assert float(controlled["controls_received"].sel(actor="Beta", sector="chips", year=year).max()) == 1.0
-    assert float(controlled["decoupling_index"].sel(year=year).min()) > float(free["decoupling_index"].sel(year=year).max())
+    assert float(controlled["decoupling_index"].sel(year=year).min()) > float(
+        free["decoupling_index"].sel(year=year).max()
+    )
     beta_free = float(free["input_availability"].sel(actor="Beta", sector="ai", year=year)[0])
     beta_cut = float(controlled["input_availability"].sel(actor="Beta", sector="ai", year=year)[0])
     assert beta_cut < beta_free
     # Equal AI starts, so catch-up in AI plays no part; the loss runs through inputs (AI needs chips).
     assert float(controlled["capability"].sel(actor="Beta", sector="ai", year=year)[0]) < float(
-        free["capability"].sel(actor="Beta", sector="ai", year=year)[0])
+        free["capability"].sel(actor="Beta", sector="ai", year=year)[0]
+    )
 
 
 def test_controls_slow_a_laggards_catch_up():
@@ -73,8 +76,9 @@ def _partners(trust_level: float):
     data = two_actor_scenario()
     data["blocs"] = {"A": {"rivals": []}, "B": {"rivals": []}}
     data["actors"]["Beta"]["capability"] = {"chips": 0.2, "ai": 0.2}
-    data["relations"] = {"pairs": [{"between": ["Alpha", "Beta"], "trust": trust_level, "cooperation": 1.0,
-                                    "friction": 0.0}]}
+    data["relations"] = {
+        "pairs": [{"between": ["Alpha", "Beta"], "trust": trust_level, "cooperation": 1.0, "friction": 0.0}]
+    }
     return parse_scenario_text(yaml.safe_dump(data))
 
 
@@ -85,7 +89,8 @@ def test_trust_gates_transfer():
     coop_wary = float(wary["cooperation"].sel(actor="Beta", partner="Alpha", year=2020)[0])
     assert coop_trusting > 0.5 > 0.05 > coop_wary
     assert float(trusting["capability"].sel(actor="Beta", sector="chips").isel(year=-1)[0]) > float(
-        wary["capability"].sel(actor="Beta", sector="chips").isel(year=-1)[0])
+        wary["capability"].sel(actor="Beta", sector="chips").isel(year=-1)[0]
+    )
 
 
 def test_catch_up_kernel_forms():
@@ -97,36 +102,36 @@ def test_catch_up_kernel_forms():
 
 
 def test_bottleneck_limits():
-    ratio = np.array([0.5, 1.0]).reshape(1, 1, 2)          # (R, A, S): input u0 halved, u1 intact
-    omega = np.array([[0.0, 0.0], [0.4, 0.0]])              # sector 1 uses input u0 with Ω = 0.4
+    ratio = np.array([0.5, 1.0]).reshape(1, 1, 2)  # (R, A, S): input u0 halved, u1 intact
+    omega = np.array([[0.0, 0.0], [0.4, 0.0]])  # sector 1 uses input u0 with Ω = 0.4
     cobb = inputs.bottleneck(ratio, omega, np.array(1.0))
     assert cobb[0, 0, 1] == pytest.approx(0.5**0.4) and cobb[0, 0, 0] == 1.0
     leontief_like = inputs.bottleneck(ratio, omega, np.array(0.05))[0, 0, 1]
-    assert 0.5 <= leontief_like < 0.53                       # near min(0.5, 1)
+    assert 0.5 <= leontief_like < 0.53  # near min(0.5, 1)
     assert inputs.bottleneck(ratio, omega, np.array(3.0))[0, 0, 1] > cobb[0, 0, 1]
     assert inputs.supply_ratio(np.array(2.0), np.array(1.0)) == 1.0
 
 
 def test_lost_supply_is_resourced_from_the_best_open_origin_home_included():
     """Three actors, buyer 0 imports all of its supply from 1, which closes; 2 is open."""
-    free = inputs.origin_shares(np.zeros((1, 3, 1)), np.array([[[0.0], [1.0], [0.0]],
-                                                                [[0.5], [0.0], [0.5]],
-                                                                [[0.5], [0.5], [0.0]]]))
+    free = inputs.origin_shares(
+        np.zeros((1, 3, 1)), np.array([[[0.0], [1.0], [0.0]], [[0.5], [0.0], [0.5]], [[0.5], [0.5], [0.0]]])
+    )
     delivered = free.copy()
-    delivered[0, 0, 1] = 0.0                                 # origin 1 cuts buyer 0 off
+    delivered[0, 0, 1] = 0.0  # origin 1 cuts buyer 0 off
     lost = inputs.lost_volume(delivered)
     assert lost[0, 0, 0] == 1.0 and lost[0, 1, 0] == 0.0
-    quality = np.array([[[0.2], [1.0], [0.8]]])              # home 0.2, controller 1.0, third 0.8
+    quality = np.array([[[0.2], [1.0], [0.8]]])  # home 0.2, controller 1.0, third 0.8
     attraction = inputs.sourcing_attraction(np.ones((3, 3)), quality, np.array(4.0))
-    attraction[0, 0, 1] = 0.0                                # the controller cannot substitute
+    attraction[0, 0, 1] = 0.0  # the controller cannot substitute
     volume = inputs.resourced_volume(np.zeros((1, 3, 1)), lost, np.array(0.5))
-    assert volume[0, 0, 0] == 0.5                            # half at once, the rest later
+    assert volume[0, 0, 0] == 0.5  # half at once, the rest later
     shares = inputs.resourced_shares(delivered, attraction, volume)
     moved = shares[0, 0, :, 0]
     assert moved.sum() == pytest.approx(0.5) and moved[1] == 0.0
-    assert moved[2] / moved[0] == pytest.approx(0.8**4 / 0.2**4)   # to the better origin, by K^θ
+    assert moved[2] / moved[0] == pytest.approx(0.8**4 / 0.2**4)  # to the better origin, by K^θ
     full = inputs.resourced_shares(delivered, attraction, lost)
-    assert inputs.supply(full, quality)[0, 0, 0] < inputs.supply(free, quality)[0, 0, 0]   # worse quality
+    assert inputs.supply(full, quality)[0, 0, 0] < inputs.supply(free, quality)[0, 0, 0]  # worse quality
     assert inputs.home_share(full, quality, inputs.supply(full, quality))[0, 0, 0] > 0
     np.testing.assert_allclose(inputs.import_shares(full)[0, 0, :, 0].sum(), 1.0)
 
@@ -151,8 +156,11 @@ def test_time_to_parity_and_probability_by_hand():
     from sim import metrics
 
     years = np.array([2020.0, 2021.0, 2022.0])
-    relative = xr.DataArray([[[0.5], [0.95], [1.0]], [[0.2], [0.3], [0.4]]], dims=("run", "year", "actor"),
-                            coords={"year": years, "actor": ["X"]})
+    relative = xr.DataArray(
+        [[[0.5], [0.95], [1.0]], [[0.2], [0.3], [0.4]]],
+        dims=("run", "year", "actor"),
+        coords={"year": years, "actor": ["X"]},
+    )
     members = xr.DataArray([False], dims="actor", coords={"actor": ["X"]})
     ttp = metrics.time_to_parity(relative, 0.9, members)
     assert ttp.sel(actor="X").values[0] == 2021.0 and np.isnan(ttp.sel(actor="X").values[1])
@@ -183,6 +191,7 @@ def test_quarterly_steps_track_annual_steps():
         a = annual["capability"].sel(year=year).values
         q = quarterly["capability"].sel(year=year).values
         assert np.max(np.abs(np.log(q / a))) < 0.25, (year, float(np.max(np.abs(np.log(q / a)))))
-    median_gap = np.median(np.abs(np.log(quarterly["capability"].sel(year=2035).values
-                                         / annual["capability"].sel(year=2035).values)))
+    median_gap = np.median(
+        np.abs(np.log(quarterly["capability"].sel(year=2035).values / annual["capability"].sel(year=2035).values))
+    )
     assert median_gap < 0.05

@@ -46,15 +46,21 @@ def test_keyword_parameters_and_errors():
 
 def test_mesa_scenario_keyword_is_not_ours():
     model = DecouplingModel(runs=1, rng=3)
-    assert model.config.name == "baseline"       # ours
-    assert model.scenario is not model.config     # Mesa's own experimental Scenario
+    assert model.config.name == "baseline"  # ours
+    assert model.scenario is not model.config  # Mesa's own experimental Scenario
 
 
 def test_batch_run_returns_model_level_rows():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rows = mesa.batch_run(DecouplingModel, parameters={"config": str(BASELINE), "leak_quality": [0.4, 0.8]},
-                              rng=[1, 2], max_steps=100, data_collection_period=-1, display_progress=False)
+        rows = mesa.batch_run(
+            DecouplingModel,
+            parameters={"config": str(BASELINE), "leak_quality": [0.4, 0.8]},
+            rng=[1, 2],
+            max_steps=100,
+            data_collection_period=-1,
+            display_progress=False,
+        )
     assert len(rows) == 4
     assert {"decoupling_index", "year", "capability_index[China]", "leak_quality"} <= set(rows[0])
     assert all(row["year"] == 2050 for row in rows)
@@ -64,8 +70,14 @@ def test_batch_run_row_equals_batch_path():
     """Mesa's per-run path and the vectorised batch compute the same run."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rows = mesa.batch_run(DecouplingModel, parameters={"config": str(BASELINE)}, rng=[5],
-                              max_steps=100, data_collection_period=-1, display_progress=False)
+        rows = mesa.batch_run(
+            DecouplingModel,
+            parameters={"config": str(BASELINE)},
+            rng=[5],
+            max_steps=100,
+            data_collection_period=-1,
+            display_progress=False,
+        )
     model = DecouplingModel(runs=3, rng=5)
     model.run_to_end()
     assert rows[0]["decoupling_index"] == float(model.observation.decoupling[0])

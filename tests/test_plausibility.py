@@ -25,8 +25,9 @@ SEED = 11
 @pytest.fixture(scope="module")
 def cost():
     """Median cost in 2050 and 2024, by (scenario, bloc, measure)."""
-    result = compare([SCENARIOS / "baseline.yaml", SCENARIOS / "full_decoupling.yaml"], runs=RUNS, seed=SEED,
-                     years=(2024, 2050))
+    result = compare(
+        [SCENARIOS / "baseline.yaml", SCENARIOS / "full_decoupling.yaml"], runs=RUNS, seed=SEED, years=(2024, 2050)
+    )
     table = result.cost.set_index(["scenario", "bloc", "year", "measure"])["median"]
     return lambda scenario, bloc, measure="gdp", year=2050.0: float(table[(scenario, bloc, year, measure)])
 
@@ -65,7 +66,7 @@ def test_without_controls_china_gains_ground_where_its_research_grows_faster():
     china = world.actors.index("China")
     west = np.flatnonzero(world.bloc_of == world.blocs.index("West"))
     capability = model.recorder.arrays["capability"][[0, model.steps_done]].astype(float).mean(axis=1)  # (2, A, S)
-    leader = west[capability[0][west].argmax(axis=0)]                                                   # (S,)
+    leader = west[capability[0][west].argmax(axis=0)]  # (S,)
     sectors = np.arange(world.n_sectors)
     rd_growth_china = rd_end[china] / rd_start[china]
     rd_growth_leader = rd_end[leader, sectors] / rd_start[leader, sectors]

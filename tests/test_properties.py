@@ -30,8 +30,16 @@ def test_state_stays_finite_positive_and_bounded(table, seed):
     ds = sim.run(SCENARIO, runs=4, seed=seed, parameter_table=table)
     capability = ds["capability"].values
     assert np.isfinite(capability).all() and (capability > 0).all()
-    for name in ("trust", "cooperation", "controls", "controls_received", "self_sufficiency", "leakage",
-                 "decoupling_index", "escalation"):
+    for name in (
+        "trust",
+        "cooperation",
+        "controls",
+        "controls_received",
+        "self_sufficiency",
+        "leakage",
+        "decoupling_index",
+        "escalation",
+    ):
         values = ds[name].values
         assert np.isfinite(values).all(), name
         assert values.min() >= -1e-6 and values.max() <= 1 + 1e-6, (name, values.min(), values.max())
@@ -46,10 +54,34 @@ def test_more_control_never_raises_the_targets_open_share(level, seed):
     """Raising one control from `level` to 1 never increases what reaches the target in that year."""
     from sim.model import DecouplingModel
 
-    high_scenario = load_scenario(BASELINE, {"time.horizon": 2035, "policies.export_controls": [
-        {"controller": "United States", "target": "China", "sectors": ["semiconductors"], "schedule": {2025: 1.0}}]})
-    low_scenario = load_scenario(BASELINE, {"time.horizon": 2035, "policies.export_controls": [
-        {"controller": "United States", "target": "China", "sectors": ["semiconductors"], "schedule": {2025: level}}]})
+    high_scenario = load_scenario(
+        BASELINE,
+        {
+            "time.horizon": 2035,
+            "policies.export_controls": [
+                {
+                    "controller": "United States",
+                    "target": "China",
+                    "sectors": ["semiconductors"],
+                    "schedule": {2025: 1.0},
+                }
+            ],
+        },
+    )
+    low_scenario = load_scenario(
+        BASELINE,
+        {
+            "time.horizon": 2035,
+            "policies.export_controls": [
+                {
+                    "controller": "United States",
+                    "target": "China",
+                    "sectors": ["semiconductors"],
+                    "schedule": {2025: level},
+                }
+            ],
+        },
+    )
     high = DecouplingModel(high_scenario, runs=1, rng=seed)
     low = DecouplingModel(low_scenario, runs=1, rng=seed)
     for model in (high, low):
@@ -82,6 +114,6 @@ def test_any_admissible_parameters_run_to_the_end_with_finite_state(table, seed)
         warnings.simplefilter("error")
         ds = sim.run(SCENARIO, runs=4, seed=seed, parameter_table=table)
     for name, variable in ds.data_vars.items():
-        if variable.dtype.kind == "f" and name != "time_to_parity":   # NaN there means "not reached"
+        if variable.dtype.kind == "f" and name != "time_to_parity":  # NaN there means "not reached"
             assert np.isfinite(variable.values).all(), name
     assert (ds["capability"].values > 0).all()

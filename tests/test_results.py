@@ -18,9 +18,20 @@ def results():
 
 def test_dataset_dimensions_and_variables(results):
     assert {"run", "year", "actor", "partner", "sector", "bloc", "parameter"} <= set(results.dims)
-    for name in ("capability", "relative_capability", "relative_to_reference", "trust", "controls",
-                 "self_sufficiency", "decoupling_index", "bloc_index", "bloc_sector_index", "time_to_parity",
-                 "p_parity", "escalation_spiral"):
+    for name in (
+        "capability",
+        "relative_capability",
+        "relative_to_reference",
+        "trust",
+        "controls",
+        "self_sufficiency",
+        "decoupling_index",
+        "bloc_index",
+        "bloc_sector_index",
+        "time_to_parity",
+        "p_parity",
+        "escalation_spiral",
+    ):
         assert name in results, name
     assert results["year"].values[0] == 2015 and results["year"].values[-1] == 2050
     assert results["relative_capability"].max("actor").min() == pytest.approx(1.0)

@@ -48,7 +48,7 @@ def test_full_decoupling(baseline):
     theme = _theme("full_decoupling")
     _moves(baseline, theme, lambda d: d.decoupling_index, +1)
     _moves(baseline, theme, lambda d: d.relative_to_reference.sel(actor="China", sector="semiconductors"), -1)
-    _moves(baseline, theme, lambda d: d.bloc_index.sel(bloc="West"), -1)   # decoupling costs the West too
+    _moves(baseline, theme, lambda d: d.bloc_index.sel(bloc="West"), -1)  # decoupling costs the West too
 
 
 def test_deep_partnership(baseline):
@@ -74,7 +74,7 @@ def test_western_escalation(baseline):
     _moves(baseline, theme, lambda d: d.controls_received.sel(actor="China", sector="semiconductors"), +1)
     _moves(baseline, theme, lambda d: d.capability.sel(actor="China", sector="ai"), -1)
     _moves(baseline, theme, lambda d: d.capability.sel(actor="China", sector="semiconductors"), -1)
-    _moves(baseline, theme, lambda d: d.cooperation.sel(actor="Russia", partner="China"), +1)   # C31
+    _moves(baseline, theme, lambda d: d.cooperation.sel(actor="Russia", partner="China"), +1)  # C31
 
 
 def test_chip_supply_shock(baseline):

@@ -10,6 +10,18 @@ from tests.conftest import ROOT
 
 def test_the_package_type_checks():
     """mypy with pydantic's plugin (configuration in pyproject.toml) finds no error in sim/."""
-    result = subprocess.run([sys.executable, "-m", "mypy", "sim"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "sim"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+
+
+def test_the_code_is_linted_and_formatted():
+    """ruff (rules and Google docstring convention in pyproject.toml) and ruff's formatter agree with the code."""
+    paths = ["sim", "tests", "benchmarks"]
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", *paths], cwd=ROOT, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout[-3000:]
+    layout = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", *paths], cwd=ROOT, capture_output=True, text=True
+    )
+    assert layout.returncode == 0, layout.stdout[-3000:]

@@ -38,8 +38,13 @@ def _outcomes(folder):
 @pytest.fixture(scope="module")
 def grid_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("grid")
-    return _write(folder, design={"kind": "grid"}, replications=3, common_random_numbers=True, parameters={
-        "parameters.leak_quality": [0.3, 0.9], "parameters.gestation": [2.0, 6.0], "time.horizon": 2032})
+    return _write(
+        folder,
+        design={"kind": "grid"},
+        replications=3,
+        common_random_numbers=True,
+        parameters={"parameters.leak_quality": [0.3, 0.9], "parameters.gestation": [2.0, 6.0], "time.horizon": 2032},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +62,16 @@ def reference(reference_folder):
 def test_sweep_writes_manifest_design_and_runs(reference_folder, reference):
     runs, values = reference
     manifest = open_sweep(reference_folder).manifest
-    assert manifest["runs"] == 12 and manifest["design"]["varied"] == ["parameters.leak_quality", "parameters.gestation"]
+    assert manifest["runs"] == 12 and manifest["design"]["varied"] == [
+        "parameters.leak_quality",
+        "parameters.gestation",
+    ]
     assert len(manifest["content_hash"]) == 64 and "mesa" in manifest["package_versions"]
     assert len(runs) == 12 and (runs["status"] == "ok").all()
     assert list(runs["run"]) == list(range(12))
     assert list(runs["replication"]) == [0, 1, 2] * 4
     measured = [c for c in runs.columns if c.startswith(("rel/", "bloc_ratio/", "decoupling/"))]
     assert measured and np.isfinite(runs[measured].to_numpy()).all()
-
 
 
 @pytest.mark.parametrize("chunk_size", [1, 5])
@@ -97,13 +104,23 @@ def test_replications_share_random_numbers_across_points(reference):
 
 
 def test_runs_have_their_own_streams_unless_asked(tmp_path):
-    path = _write(tmp_path, design={"kind": "grid"}, replications=2, parameters={
-        "parameters.leak_quality": [0.3, 0.9], "time.horizon": 2022})
+    path = _write(
+        tmp_path,
+        design={"kind": "grid"},
+        replications=2,
+        parameters={"parameters.leak_quality": [0.3, 0.9], "time.horizon": 2022},
+    )
     run_sweep(path, tmp_path / "own", workers=1)
     own = open_sweep(tmp_path / "own").runs
     assert list(own["stream"]) == [0, 1, 2, 3]
-    shared = _write(tmp_path, "shared.yaml", design={"kind": "grid"}, replications=2, common_random_numbers=True,
-                    parameters={"parameters.leak_quality": [0.3, 0.9], "time.horizon": 2022})
+    shared = _write(
+        tmp_path,
+        "shared.yaml",
+        design={"kind": "grid"},
+        replications=2,
+        common_random_numbers=True,
+        parameters={"parameters.leak_quality": [0.3, 0.9], "time.horizon": 2022},
+    )
     run_sweep(shared, tmp_path / "shared", workers=1)
     assert list(open_sweep(tmp_path / "shared").runs["stream"]) == [0, 1, 0, 1]
 
@@ -119,8 +136,12 @@ def test_outcomes_equal_the_dataset_metrics(tmp_path):
 
 
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
-    path = _write(tmp_path, design={"kind": "grid"}, replications=2, parameters={
-        "actors.China.rd_budget": [0.9, -1.0], "parameters.gestation": [0.1, 4.0], "time.horizon": 2030})
+    path = _write(
+        tmp_path,
+        design={"kind": "grid"},
+        replications=2,
+        parameters={"actors.China.rd_budget": [0.9, -1.0], "parameters.gestation": [0.1, 4.0], "time.horizon": 2030},
+    )
     report = run_sweep(path, tmp_path / "s", workers=1, chunk_size=3)
     runs = open_sweep(tmp_path / "s").runs
     assert report["failed"] == 6 and len(runs) == 8
@@ -139,8 +160,13 @@ def test_existing_store_is_protected_and_resume_checks_the_content(grid_file, tm
     run_sweep(grid_file, out, workers=1)
     with pytest.raises(ScenarioError, match="--resume"):
         run_sweep(grid_file, out, workers=1)
-    changed = _write(tmp_path, "changed.yaml", design={"kind": "grid"}, replications=3, parameters={
-        "parameters.leak_quality": [0.3, 0.8], "parameters.gestation": [2.0, 6.0], "time.horizon": 2032})
+    changed = _write(
+        tmp_path,
+        "changed.yaml",
+        design={"kind": "grid"},
+        replications=3,
+        parameters={"parameters.leak_quality": [0.3, 0.8], "parameters.gestation": [2.0, 6.0], "time.horizon": 2032},
+    )
     with pytest.raises(ScenarioError, match="changed since"):
         run_sweep(changed, out, workers=1, resume=True)
     report = run_sweep(grid_file, out, workers=1, resume=True)
@@ -148,13 +174,32 @@ def test_existing_store_is_protected_and_resume_checks_the_content(grid_file, tm
 
 
 def test_sigkill_mid_sweep_then_resume_gives_the_uninterrupted_result(tmp_path):
-    path = _write(tmp_path, design={"kind": "grid"}, replications=40, parameters={
-        "parameters.leak_quality": [0.3, 0.6, 0.9], "parameters.tie_decay": [0.2, 1.0]})
+    path = _write(
+        tmp_path,
+        design={"kind": "grid"},
+        replications=40,
+        parameters={"parameters.leak_quality": [0.3, 0.6, 0.9], "parameters.tie_decay": [0.2, 1.0]},
+    )
     whole = tmp_path / "whole"
     run_sweep(path, whole, workers=1, chunk_size=6)
     killed = tmp_path / "killed"
-    process = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(path), "-o", str(killed), "--workers", "1",
-                                "--chunk-size", "6", "--quiet"], cwd=ROOT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "sweep",
+            str(path),
+            "-o",
+            str(killed),
+            "--workers",
+            "1",
+            "--chunk-size",
+            "6",
+            "--quiet",
+        ],
+        cwd=ROOT,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list((killed / "runs").glob("chunk-*.parquet"))) < 8:
         time.sleep(0.05)
@@ -171,16 +216,21 @@ def test_sigkill_mid_sweep_then_resume_gives_the_uninterrupted_result(tmp_path):
 
 
 def test_trajectories_are_stored_and_open_lazily(tmp_path):
-    path = _write(tmp_path, design={"kind": "grid"}, replications=2, parameters={
-        "parameters.leak_quality": [0.3, 0.9], "time.horizon": 2025})
+    path = _write(
+        tmp_path,
+        design={"kind": "grid"},
+        replications=2,
+        parameters={"parameters.leak_quality": [0.3, 0.9], "time.horizon": 2025},
+    )
     run_sweep(path, tmp_path / "s", workers=1, chunk_size=3, trajectories=True)
     sweep = open_sweep(tmp_path / "s")
     traj = sweep.trajectories()
     assert traj.sizes["run"] == 4 and traj["capability"].dtype == np.float32
     assert sorted(traj["run"].values.tolist()) == [0, 1, 2, 3]
     # Run 0 is design point 0 (leak quality 0.3), replication 0: stream 0 of seed 3.
-    direct = sim.run(sim.load_scenario(BASELINE, {"time.horizon": 2025}), runs=1, seed=3,
-                     parameter_table={"leak_quality": [0.3]})
+    direct = sim.run(
+        sim.load_scenario(BASELINE, {"time.horizon": 2025}), runs=1, seed=3, parameter_table={"leak_quality": [0.3]}
+    )
     assert np.array_equal(traj["capability"].sel(run=0).values, direct["capability"].isel(run=0).values)
 
 

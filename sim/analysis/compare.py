@@ -39,12 +39,14 @@ def counterfactual(scenario: Scenario) -> Scenario:
     stay, in the replayed history and in the scenario's own policies alike.
     """
     policies = scenario.policies.model_copy(update={"export_controls": [], "sanctions": [], "data_localisation": []})
-    return scenario.model_copy(update={
-        "name": f"{scenario.name} (no decoupling)",
-        "policies": policies,
-        "history": scenario.history.model_copy(update={"restrictions": False}),
-        "rules": scenario.rules.model_copy(update={"endogenous_escalation": False}),
-    })
+    return scenario.model_copy(
+        update={
+            "name": f"{scenario.name} (no decoupling)",
+            "policies": policies,
+            "history": scenario.history.model_copy(update={"restrictions": False}),
+            "rules": scenario.rules.model_copy(update={"endogenous_escalation": False}),
+        }
+    )
 
 
 @dataclass
@@ -52,8 +54,8 @@ class Comparison:
     """Results of a comparison: one Dataset per scenario and the tables built from them."""
 
     results: dict[str, xr.Dataset]
-    table: pd.DataFrame        # outcome × scenario: median [5-95 %] and paired difference to the first
-    cost: pd.DataFrame         # long form: scenario, bloc, year, measure (capability | gdp), median, q05, q95
+    table: pd.DataFrame  # outcome × scenario: median [5-95 %] and paired difference to the first
+    cost: pd.DataFrame  # long form: scenario, bloc, year, measure (capability | gdp), median, q05, q95
     years: list[float]
 
 
@@ -67,7 +69,9 @@ def _available(ds: xr.Dataset) -> dict:
     return out
 
 
-def compare(paths: Sequence[str | Path], runs: int = 200, seed: int = 1, years: Sequence[float] = (2035, 2050)) -> Comparison:
+def compare(
+    paths: Sequence[str | Path], runs: int = 200, seed: int = 1, years: Sequence[float] = (2035, 2050)
+) -> Comparison:
     """Run scenarios (the first is the reference of the paired differences) and their counterfactuals."""
     scenarios = {}
     for path in paths:
@@ -87,12 +91,27 @@ def compare(paths: Sequence[str | Path], runs: int = 200, seed: int = 1, years: 
                 d = (values - base).sel(year=year)
                 q = v.quantile([0.05, 0.5, 0.95], dim="run").values
                 qd = d.quantile([0.05, 0.5, 0.95], dim="run").values
-                rows.append({"outcome": outcome, "scenario": name, "year": year, "median": q[1], "q05": q[0],
-                             "q95": q[2], "paired_difference": qd[1], "difference_q05": qd[0],
-                             "difference_q95": qd[2]})
+                rows.append(
+                    {
+                        "outcome": outcome,
+                        "scenario": name,
+                        "year": year,
+                        "median": q[1],
+                        "q05": q[0],
+                        "q95": q[2],
+                        "paired_difference": qd[1],
+                        "difference_q05": qd[0],
+                        "difference_q95": qd[2],
+                    }
+                )
     report = sorted({*years, *(float(y) for s in scenarios.values() for y in s.metrics.report_years)})
-    cost = pd.concat([cost_table(name, results[name], sim.run(counterfactual(scenario), runs=runs, seed=seed), report)
-                      for name, scenario in scenarios.items()], ignore_index=True)
+    cost = pd.concat(
+        [
+            cost_table(name, results[name], sim.run(counterfactual(scenario), runs=runs, seed=seed), report)
+            for name, scenario in scenarios.items()
+        ],
+        ignore_index=True,
+    )
     return Comparison(results, pd.DataFrame(rows), cost, years)
 
 
@@ -114,8 +133,17 @@ def cost_table(name: str, scenario: xr.Dataset, free: xr.Dataset, years: Sequenc
         for bloc in loss["bloc"].values:
             for year in simulated:
                 median, low, high = q.sel(bloc=bloc, year=year).values
-                rows.append({"scenario": name, "bloc": str(bloc), "year": float(year), "measure": measure,
-                             "median": median, "q05": low, "q95": high})
+                rows.append(
+                    {
+                        "scenario": name,
+                        "bloc": str(bloc),
+                        "year": float(year),
+                        "measure": measure,
+                        "median": median,
+                        "q05": low,
+                        "q95": high,
+                    }
+                )
     return pd.DataFrame(rows, columns=["scenario", "bloc", "year", "measure", "median", "q05", "q95"])
 
 
@@ -125,6 +153,7 @@ def cost_of_decoupling(paths: Sequence[str | Path], runs: int = 200, seed: int =
 
 
 def format_comparison(comparison: Comparison) -> str:
+    """The comparison as printed by ``decoupling compare``: key outcomes and the cost of decoupling."""
     lines = []
     year = comparison.years[-1] if comparison.years else None
     reference = next(iter(comparison.results))
@@ -133,11 +162,19 @@ def format_comparison(comparison: Comparison) -> str:
     for outcome, group in table.groupby("outcome", sort=False):
         lines.append(f"  {outcome}")
         for _, row in group.iterrows():
-            diff = "" if row["scenario"] == reference else (
-                f"   diff {row['paired_difference']:+.3f} [{row['difference_q05']:+.3f}, {row['difference_q95']:+.3f}]")
+            diff = (
+                ""
+                if row["scenario"] == reference
+                else (
+                    f"   diff {row['paired_difference']:+.3f} "
+                    f"[{row['difference_q05']:+.3f}, {row['difference_q95']:+.3f}]"
+                )
+            )
             lines.append(f"    {row['scenario']:<28} {row['median']:.3f} [{row['q05']:.3f}-{row['q95']:.3f}]{diff}")
-    lines.append(f"Cost of decoupling in {year:.0f}: loss against a counterfactual without restrictive measures "
-                 "(same seeds), median [5-95 %]")
+    lines.append(
+        f"Cost of decoupling in {year:.0f}: loss against a counterfactual without restrictive measures "
+        "(same seeds), median [5-95 %]"
+    )
     cost = comparison.cost[comparison.cost["year"] == year]
     for (name, measure), group in cost.groupby(["scenario", "measure"], sort=False):
         parts = [f"{r['bloc']} {r['median']:+.1%} [{r['q05']:+.1%}, {r['q95']:+.1%}]" for _, r in group.iterrows()]

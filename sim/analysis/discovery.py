@@ -23,10 +23,12 @@ PATTERN = re.compile(r"^\s*(\S+)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
 
 
 def parse_condition(text: str) -> tuple[str, str, float]:
+    """Split ``'outcome >= value'`` into (outcome, operator, value); a bad condition is a ``ScenarioError``."""
     match = PATTERN.match(text or "")
     if not match:
-        raise ScenarioError("a condition looks like 'OUTCOME >= NUMBER' (operators >=, >, <=, <)",
-                            "--condition", (), None)
+        raise ScenarioError(
+            "a condition looks like 'OUTCOME >= NUMBER' (operators >=, >, <=, <)", "--condition", (), None
+        )
     name, op, value = match.groups()
     return name, op, float(value)
 
@@ -35,8 +37,9 @@ def condition_met(runs: pd.DataFrame, text: str) -> np.ndarray:
     """(runs,) bool: which runs meet the condition (NaN never does)."""
     name, op, value = parse_condition(text)
     if name not in runs.columns:
-        raise ScenarioError(f"unknown outcome '{name}'" + did_you_mean(name, [c for c in runs.columns if "/" in c]),
-                            "--condition")
+        raise ScenarioError(
+            f"unknown outcome '{name}'" + did_you_mean(name, [c for c in runs.columns if "/" in c]), "--condition"
+        )
     values = runs[name].to_numpy(dtype=float)
     return np.where(np.isnan(values), False, OPERATORS[op](values, value))
 
@@ -50,18 +53,21 @@ class BoxResult:
     """
 
     condition: str
-    limits: pd.DataFrame          # parameter, low, high, full_low, full_high
+    limits: pd.DataFrame  # parameter, low, high, full_low, full_high
     coverage: float
     density: float
     mass: float
     base_rate: float
-    trajectory: pd.DataFrame      # peeling trajectory: coverage, density, mass, res_dim per step
+    trajectory: pd.DataFrame  # peeling trajectory: coverage, density, mass, res_dim per step
     selected: int
 
 
 def find_box(sweep: Sweep, condition: str, min_density: float = 0.8, peel_alpha: float = 0.05) -> BoxResult:
-    """Run PRIM on the sweep's varied parameters; pick the box with the most coverage at
-    ``min_density`` or more (or the densest box if none reaches it)."""
+    """Run PRIM on the sweep's varied parameters.
+
+    The box chosen has the most coverage at ``min_density`` or more (or is the densest box
+    if none reaches it).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ema_workbench warns about optional back-ends it does not need here
         from ema_workbench.analysis import prim
@@ -83,9 +89,20 @@ def find_box(sweep: Sweep, condition: str, min_density: float = 0.8, peel_alpha:
     selected = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
     lims = box.box_lims[selected]
     full = box.box_lims[0]
-    rows = [(name, float(lims[name][0]), float(lims[name][1]), float(full[name][0]), float(full[name][1]))
-            for name in numeric if (lims[name][0], lims[name][1]) != (full[name][0], full[name][1])]
+    rows = [
+        (name, float(lims[name][0]), float(lims[name][1]), float(full[name][0]), float(full[name][1]))
+        for name in numeric
+        if (lims[name][0], lims[name][1]) != (full[name][0], full[name][1])
+    ]
     limits = pd.DataFrame(rows, columns=["parameter", "low", "high", "full_low", "full_high"])
     stats = trajectory.iloc[selected]
-    return BoxResult(condition, limits, float(stats["coverage"]), float(stats["density"]), float(stats["mass"]),
-                     float(y.mean()), trajectory, selected)
+    return BoxResult(
+        condition,
+        limits,
+        float(stats["coverage"]),
+        float(stats["density"]),
+        float(stats["mass"]),
+        float(y.mean()),
+        trajectory,
+        selected,
+    )

@@ -22,17 +22,22 @@ def _point_means(sweep: Sweep, outcome: str) -> np.ndarray:
     means = ok.groupby("point")[outcome].mean().reindex(range(len(sweep.design)))
     if means.isna().any():
         missing = int(means.isna().sum())
-        raise ScenarioError(f"{missing} design points have no successful run or no value of '{outcome}' "
-                            "(time to parity is NaN when parity is never reached; use a rel/... outcome)",
-                            str(sweep.folder), ("outcome",))
+        raise ScenarioError(
+            f"{missing} design points have no successful run or no value of '{outcome}' "
+            "(time to parity is NaN when parity is never reached; use a rel/... outcome)",
+            str(sweep.folder),
+            ("outcome",),
+        )
     return means.to_numpy()
 
 
 def _problem(sweep: Sweep, kind: str) -> dict:
     design = sweep.manifest["design"]
     if design["kind"] != kind or not design.get("problem"):
-        raise ScenarioError(f"{kind} indices need a sweep designed with design.kind: {kind} "
-                            f"(this one is '{design['kind']}')", str(sweep.folder))
+        raise ScenarioError(
+            f"{kind} indices need a sweep designed with design.kind: {kind} (this one is '{design['kind']}')",
+            str(sweep.folder),
+        )
     return design["problem"]
 
 
@@ -42,10 +47,18 @@ def sobol_indices(sweep: Sweep, outcome: str, confidence: float = 0.95, seed: in
 
     problem = _problem(sweep, "sobol")
     second = bool(sweep.manifest["sweep"]["design"]["second_order"])
-    result = sobol.analyze(problem, _point_means(sweep, outcome), calc_second_order=second,
-                           conf_level=confidence, seed=seed)
-    return pd.DataFrame({"parameter": problem["names"], "S1": result["S1"], "S1_conf": result["S1_conf"],
-                         "ST": result["ST"], "ST_conf": result["ST_conf"]}).assign(outcome=outcome)
+    result = sobol.analyze(
+        problem, _point_means(sweep, outcome), calc_second_order=second, conf_level=confidence, seed=seed
+    )
+    return pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "S1": result["S1"],
+            "S1_conf": result["S1_conf"],
+            "ST": result["ST"],
+            "ST_conf": result["ST_conf"],
+        }
+    ).assign(outcome=outcome)
 
 
 def morris_indices(sweep: Sweep, outcome: str, confidence: float = 0.95, seed: int = 1) -> pd.DataFrame:
@@ -54,7 +67,19 @@ def morris_indices(sweep: Sweep, outcome: str, confidence: float = 0.95, seed: i
 
     problem = _problem(sweep, "morris")
     unit = sweep.design[[f"unit:{name}" for name in problem["names"]]].to_numpy()
-    result = morris.analyze(problem, unit, _point_means(sweep, outcome), conf_level=confidence,
-                            num_levels=int(sweep.manifest["sweep"]["design"]["levels"]), seed=seed)
-    return pd.DataFrame({"parameter": problem["names"], "mu_star": result["mu_star"],
-                         "mu_star_conf": result["mu_star_conf"], "sigma": result["sigma"]}).assign(outcome=outcome)
+    result = morris.analyze(
+        problem,
+        unit,
+        _point_means(sweep, outcome),
+        conf_level=confidence,
+        num_levels=int(sweep.manifest["sweep"]["design"]["levels"]),
+        seed=seed,
+    )
+    return pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "mu_star": result["mu_star"],
+            "mu_star_conf": result["mu_star_conf"],
+            "sigma": result["sigma"],
+        }
+    ).assign(outcome=outcome)

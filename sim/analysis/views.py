@@ -47,8 +47,12 @@ def morris_bars(indices: pd.DataFrame) -> Figure:
         ax.barh(y, order["mu_star"], xerr=order["mu_star_conf"], color="#4c8fd6", label="μ*")
         ax.plot(order["sigma"], y, "o", color="#c0392b", label="σ")
 
-    return _parameter_bars(order, draw, "elementary effect per unit of the parameter's range",
-                           f"Morris screening: {indices['outcome'].iloc[0]}")
+    return _parameter_bars(
+        order,
+        draw,
+        "elementary effect per unit of the parameter's range",
+        f"Morris screening: {indices['outcome'].iloc[0]}",
+    )
 
 
 def grid_heatmap(sweep: Sweep, outcome: str) -> Figure:
@@ -77,10 +81,16 @@ def parity_curves(runs: pd.DataFrame, actor: str, years: np.ndarray) -> tuple[pd
     curves = pd.DataFrame({c.split("/")[2]: [(ok[c] <= y).mean() for y in years] for c in columns}, index=years)
     fig, ax = plt.subplots(figsize=(7, 4))
     colours = plt.get_cmap("tab20")
-    for i, sector in enumerate(curves.columns):   # 20 colours and two dash styles: no two sectors look alike
-        ax.plot(curves.index, curves[sector], label=sector, color=colours(i % 20), linestyle="-" if i % 2 == 0 else "--")
-    ax.set(xlabel="year", ylabel="share of runs at parity", ylim=(-0.02, 1.02),
-           title=f"P({actor} at parity with the reference bloc by year)")
+    for i, sector in enumerate(curves.columns):  # 20 colours and two dash styles: no two sectors look alike
+        ax.plot(
+            curves.index, curves[sector], label=sector, color=colours(i % 20), linestyle="-" if i % 2 == 0 else "--"
+        )
+    ax.set(
+        xlabel="year",
+        ylabel="share of runs at parity",
+        ylim=(-0.02, 1.02),
+        title=f"P({actor} at parity with the reference bloc by year)",
+    )
     ax.legend(fontsize=7, ncol=2, frameon=False)
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -88,10 +98,17 @@ def parity_curves(runs: pd.DataFrame, actor: str, years: np.ndarray) -> tuple[pd
 
 
 def prim_tradeoff(trajectory: pd.DataFrame, selected: int) -> Figure:
+    """Coverage against density of PRIM's peeling trajectory, with the chosen box marked."""
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     points = ax.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis")
-    ax.scatter([trajectory["coverage"].iloc[selected]], [trajectory["density"].iloc[selected]], s=160,
-               facecolors="none", edgecolors="red", label="selected box")
+    ax.scatter(
+        [trajectory["coverage"].iloc[selected]],
+        [trajectory["density"].iloc[selected]],
+        s=160,
+        facecolors="none",
+        edgecolors="red",
+        label="selected box",
+    )
     fig.colorbar(points, ax=ax, label="restricted parameters")
     ax.set(xlabel="coverage", ylabel="density", title="PRIM peeling trajectory")
     ax.legend(frameon=False)

@@ -13,6 +13,7 @@ from sim.cli.common import Parser, fail, positive_int, seed, year
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``decoupling`` command line: one sub-command per task, each with its options."""
     parser = Parser(prog="decoupling", description="Scenario simulator of technological decoupling.")
     parser.add_argument("--version", action="version", version="decoupling-sim 0.1.0")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -22,8 +23,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--out", help="output folder (default: results/<scenario name>)")
     run.add_argument("--runs", type=positive_int, help="number of runs (default: the scenario's)")
     run.add_argument("--seed", type=seed, help="root seed (default: the scenario's)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
-                     help="override a scenario value, e.g. --set parameters.leak_quality=0.8 (repeatable)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a scenario value, e.g. --set parameters.leak_quality=0.8 (repeatable)",
+    )
     run.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     run.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -55,12 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--condition", help="PRIM condition, e.g. 'rel/China/semiconductors/2035 >= 0.9'")
     analyze.add_argument("--density", type=float, default=0.8, help="PRIM: least density of the chosen box")
     analyze.add_argument("-o", "--out", help="output folder (default: SWEEP_DIR/analysis)")
-    for name, text in (("calibrate", "calibrate model parameters on observations (rejection ABC)"),
-                       ("hindcast", "compare the model with observations it was not fitted to")):
+    for name, text in (
+        ("calibrate", "calibrate model parameters on observations (rejection ABC)"),
+        ("hindcast", "compare the model with observations it was not fitted to"),
+    ):
         command = commands.add_parser(name, help=text)
         command.add_argument("scenario", help="scenario YAML file")
-        command.add_argument("--observations", required=True, help="CSV: series,actor,sector,year,value,unit,source,notes")
-        command.add_argument("--operators", help="observation operators YAML (default: seeds/observation_operators.yaml)")
+        command.add_argument(
+            "--observations", required=True, help="CSV: series,actor,sector,year,value,unit,source,notes"
+        )
+        command.add_argument(
+            "--operators", help="observation operators YAML (default: seeds/observation_operators.yaml)"
+        )
         command.add_argument("-o", "--out", default=f"results/{name}", help="output folder")
         command.add_argument("--seed", type=seed, default=1)
         if name == "calibrate":
@@ -70,12 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--accept", type=float, default=0.05, help="share of draws accepted")
             command.add_argument("--check-runs", type=positive_int, default=200, help="runs of the fit check")
         else:
-            command.add_argument("--until", type=year, help="last year scales are fitted on (default: last observation)")
+            command.add_argument(
+                "--until", type=year, help="last year scales are fitted on (default: last observation)"
+            )
             command.add_argument("--runs", type=positive_int, default=200)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 for bad input of any kind)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -84,14 +100,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sim.cli import observe_cmd, run_cmd, sweep_cmd
     from sim.config.errors import ScenarioError
 
-    handlers = {"run": run_cmd.run, "validate": run_cmd.validate, "sweep": sweep_cmd.sweep,
-                "compare": sweep_cmd.compare, "analyze": sweep_cmd.analyze,
-                "calibrate": observe_cmd.calibrate, "hindcast": observe_cmd.hindcast}
+    handlers = {
+        "run": run_cmd.run,
+        "validate": run_cmd.validate,
+        "sweep": sweep_cmd.sweep,
+        "compare": sweep_cmd.compare,
+        "analyze": sweep_cmd.analyze,
+        "calibrate": observe_cmd.calibrate,
+        "hindcast": observe_cmd.hindcast,
+    }
     try:
         return handlers[args.command](args)
     except ScenarioError as error:
         return fail(str(error))
-    except OSError as error:   # a full disk, a folder that vanished, no permission to write
+    except OSError as error:  # a full disk, a folder that vanished, no permission to write
         where = f"{error.filename}: " if error.filename else ""
         return fail(f"{where}cannot read or write: {error.strerror or error}")
     except KeyboardInterrupt:

@@ -6,8 +6,8 @@ import argparse
 import re
 import sys
 from collections.abc import Callable
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 from sim.config.errors import ScenarioError
 
@@ -15,11 +15,15 @@ EXIT_BAD_INPUT = 2
 
 
 class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit code 2."""
+
     def error(self, message: str) -> NoReturn:  # one line, exit 2, instead of usage + message
+        """Report a command-line error on one line and exit with code 2."""
         raise SystemExit(fail(f"{self.prog}: {message} (see --help)"))
 
 
 def fail(message: str) -> int:
+    """Print ``error: message`` on stderr and return the bad-input exit code (2)."""
     print(f"error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
@@ -32,6 +36,7 @@ def _whole_number(text: str) -> int:
 
 
 def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
     value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
@@ -47,6 +52,7 @@ def year(text: str) -> int:
 
 
 def seed(text: str) -> int:
+    """An argparse type: a root seed, a whole number in [0, 2^63)."""
     value = _whole_number(text)
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"must lie in [0, 2^63), got {value}")
@@ -59,13 +65,22 @@ def progress_bar(show: bool, description: str, unit: str) -> Callable[[int, int]
         return None
     from tqdm import tqdm
 
-    bars: list = []   # created on the first update, so an early error prints nothing else
+    bars: list = []  # created on the first update, so an early error prints nothing else
 
     def update(done: int, total: int) -> None:
         if not bars:
             # disable=None: no bar when stderr is not a terminal (CI logs, pipes).
-            bars.append(tqdm(total=total, unit=unit, desc=description, file=sys.stderr, leave=False,
-                             dynamic_ncols=True, disable=None))
+            bars.append(
+                tqdm(
+                    total=total,
+                    unit=unit,
+                    desc=description,
+                    file=sys.stderr,
+                    leave=False,
+                    dynamic_ncols=True,
+                    disable=None,
+                )
+            )
         bar = bars[0]
         bar.update(done - bar.n)
         if done >= total:

@@ -25,6 +25,7 @@ def _save(figure, path: Path) -> None:
 
 
 def calibrate(args: argparse.Namespace) -> int:
+    """Calibrate a scenario on observations (rejection ABC); see the module docstring."""
     from sim.observe.calibrate import calibrate as run_abc
     from sim.observe.calibrate import overlay_text, read_priors
     from sim.observe.data import ROOT
@@ -33,34 +34,51 @@ def calibrate(args: argparse.Namespace) -> int:
 
     scenario, observations, operators = _inputs(args)
     priors = read_priors(args.priors or ROOT / "seeds" / "calibration_priors.yaml")
-    out = output_folder(args.out)   # before the draws, so a bad folder fails at once
-    result = run_abc(scenario, observations, operators, args.until, priors, draws=args.draws, accept=args.accept,
-                     seed=args.seed, progress=progress_bar(args.draws >= 500, "calibrating", "step"))
+    out = output_folder(args.out)  # before the draws, so a bad folder fails at once
+    result = run_abc(
+        scenario,
+        observations,
+        operators,
+        args.until,
+        priors,
+        draws=args.draws,
+        accept=args.accept,
+        seed=args.seed,
+        progress=progress_bar(args.draws >= 500, "calibrating", "step"),
+    )
     result.draws.to_csv(out / "prior_draws.csv", index=False)
     result.posterior.to_csv(out / "posterior.csv", index=False)
     overlay = out / "calibrated.yaml"
-    overlay.write_text(overlay_text(Path(args.scenario), out, scenario.name, result.estimates, args.until,
-                                    len(result.posterior), args.draws))
+    overlay.write_text(
+        overlay_text(
+            Path(args.scenario), out, scenario.name, result.estimates, args.until, len(result.posterior), args.draws
+        )
+    )
     _save(prior_posterior(result.draws, result.posterior), out / "prior_posterior.png")
     calibrated = scenario.model_copy(update={"parameters": scenario.parameters.model_copy(update=result.estimates)})
     import sim
 
-    fit = hindcast(sim.run(calibrated, runs=args.check_runs, seed=args.seed), calibrated, observations, operators,
-                   args.until)
+    fit = hindcast(
+        sim.run(calibrated, runs=args.check_runs, seed=args.seed), calibrated, observations, operators, args.until
+    )
     fit.table.to_csv(out / "fit.csv", index=False)
-    _save(series_fit(fit.table[fit.table["window"] == "calibration"], "Fit to the calibration window"),
-          out / "fit.png")
-    print(f"calibrated on {result.rows} informative observations up to {args.until:g}; "
-          f"accepted {len(result.posterior)} of {args.draws} draws")
+    _save(series_fit(fit.table[fit.table["window"] == "calibration"], "Fit to the calibration window"), out / "fit.png")
+    print(
+        f"calibrated on {result.rows} informative observations up to {args.until:g}; "
+        f"accepted {len(result.posterior)} of {args.draws} draws"
+    )
     for name, value in result.estimates.items():
         low, high = result.posterior[f"parameters.{name}"].quantile([0.05, 0.95])
         print(f"  {name:28s} {value:.4g}  (90 % of posterior: {low:.4g}-{high:.4g})")
-    print(f"written to {out}/: calibrated.yaml (use it with 'extends' or run it directly), posterior.csv, "
-          "prior_draws.csv, prior_posterior.png, fit.csv, fit.png")
+    print(
+        f"written to {out}/: calibrated.yaml (use it with 'extends' or run it directly), posterior.csv, "
+        "prior_draws.csv, prior_posterior.png, fit.csv, fit.png"
+    )
     return 0
 
 
 def hindcast(args: argparse.Namespace) -> int:
+    """Score a scenario against observations after the calibration window."""
     import sim
     from sim.observe.hindcast import hindcast as run_hindcast
     from sim.observe.views import series_fit
@@ -76,10 +94,14 @@ def hindcast(args: argparse.Namespace) -> int:
     if len(result.table):
         _save(series_fit(result.table, f"Hindcast of '{scenario.name}'"), out / "hindcast.png")
     s = result.scores
-    print(f"{len(result.table)} observations mapped ({int(s['rows_out_of_sample'])} after {until:g}), "
-          f"{len(result.unmapped)} not mapped (see unmapped.csv with reasons)")
-    print(f"out of sample: {s['share_inside_90_band']:.0%} inside the 90 % band, "
-          f"{s['share_directions_right']:.0%} of {int(s['directions_counted'])} directions right, "
-          f"median |log error| {s['median_abs_log_error']:.2f}")
+    print(
+        f"{len(result.table)} observations mapped ({int(s['rows_out_of_sample'])} after {until:g}), "
+        f"{len(result.unmapped)} not mapped (see unmapped.csv with reasons)"
+    )
+    print(
+        f"out of sample: {s['share_inside_90_band']:.0%} inside the 90 % band, "
+        f"{s['share_directions_right']:.0%} of {int(s['directions_counted'])} directions right, "
+        f"median |log error| {s['median_abs_log_error']:.2f}"
+    )
     print(f"written to {out}/: hindcast.csv, unmapped.csv, scores.json, hindcast.png")
     return 0

@@ -12,16 +12,20 @@ from sim.cli.common import output_folder, progress_bar, safe_name
 
 
 def validate(args: argparse.Namespace) -> int:
+    """``decoupling validate``: load and check a scenario, print one line."""
     from sim.config import load_scenario, parse_overrides
 
     scenario = load_scenario(args.scenario, parse_overrides(args.overrides))
     t = scenario.time
-    print(f"ok: {args.scenario} is valid: '{scenario.name}', {len(scenario.actors)} actors, "
-          f"{len(scenario.sectors)} sectors, {t.start:g}-{t.horizon:g} in steps of {t.step:g} year(s)")
+    print(
+        f"ok: {args.scenario} is valid: '{scenario.name}', {len(scenario.actors)} actors, "
+        f"{len(scenario.sectors)} sectors, {t.start:g}-{t.horizon:g} in steps of {t.step:g} year(s)"
+    )
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    """``decoupling run``: simulate a scenario and write trajectories, summary, manifest and plots."""
     from sim.config import load_scenario, parse_overrides
     from sim.config.errors import ScenarioError
 
@@ -40,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
     runs = args.runs or scenario.runs
     seed = scenario.seed if args.seed is None else args.seed
     started = time.perf_counter()
-    results = sim.run(scenario, runs=runs, seed=seed, progress=progress_bar(runs >= 500 and not args.quiet, "simulating", "step"))
+    results = sim.run(
+        scenario, runs=runs, seed=seed, progress=progress_bar(runs >= 500 and not args.quiet, "simulating", "step")
+    )
     elapsed = time.perf_counter() - started
     outputs = [save(results, out / "trajectories.nc")]
     summary_frame(results).to_csv(out / "summary.csv", index=False)
@@ -62,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
     if not args.quiet:
         print(format_summary(results))
-        print(f"\n{runs} runs in {elapsed:.1f} s; results in {out}/ (trajectories.nc, summary.csv, manifest.json"
-              + ("" if args.no_plots else ", plots/") + ")")
+        print(
+            f"\n{runs} runs in {elapsed:.1f} s; results in {out}/ (trajectories.nc, summary.csv, manifest.json"
+            + ("" if args.no_plots else ", plots/")
+            + ")"
+        )
     return 0
-
-

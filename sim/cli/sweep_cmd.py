@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 import numpy as np
 
@@ -13,19 +12,31 @@ from sim.config.errors import ScenarioError
 
 
 def sweep(args: argparse.Namespace) -> int:
+    """``decoupling sweep``: run a sweep file into a folder (resumable)."""
     from sim.sweep import run_sweep
 
-    report = run_sweep(args.sweep, args.out, workers=args.workers, chunk_size=args.chunk_size, dask=args.dask,
-                       resume=args.resume, trajectories=True if args.trajectories else None,
-                       overwrite=args.overwrite, progress=progress_bar(not args.quiet, "sweep", "run"))
+    report = run_sweep(
+        args.sweep,
+        args.out,
+        workers=args.workers,
+        chunk_size=args.chunk_size,
+        dask=args.dask,
+        resume=args.resume,
+        trajectories=True if args.trajectories else None,
+        overwrite=args.overwrite,
+        progress=progress_bar(not args.quiet, "sweep", "run"),
+    )
     if not args.quiet:
         rate = report["ran"] / report["seconds"] if report["seconds"] > 0 else float("nan")
-        print(f"{report['runs']} runs in {args.out}/ ({report['ran']} run now in {report['seconds']:.1f} s, "
-              f"{rate:.0f} runs/s; {report['failed']} failed, see the status and reason columns)")
+        print(
+            f"{report['runs']} runs in {args.out}/ ({report['ran']} run now in {report['seconds']:.1f} s, "
+            f"{rate:.0f} runs/s; {report['failed']} failed, see the status and reason columns)"
+        )
     return 0
 
 
 def compare(args: argparse.Namespace) -> int:
+    """``decoupling compare``: scenarios with common random numbers, and their cost of decoupling."""
     import matplotlib.pyplot as plt
 
     from sim.analysis.compare import compare as run_compare
@@ -33,7 +44,7 @@ def compare(args: argparse.Namespace) -> int:
 
     if len(args.scenarios) < 2:
         raise ScenarioError("compare needs at least two scenario files", "compare")
-    out = output_folder(args.out)   # before the runs, so a bad folder fails at once
+    out = output_folder(args.out)  # before the runs, so a bad folder fails at once
     comparison = run_compare(args.scenarios, runs=args.runs, seed=args.seed)
     comparison.table.to_csv(out / "comparison.csv", index=False)
     comparison.cost.to_csv(out / "cost_of_decoupling.csv", index=False)
@@ -46,6 +57,7 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def analyze(args: argparse.Namespace) -> int:
+    """``decoupling analyze``: sensitivity indices, grid heatmaps, parity curves and PRIM boxes of a sweep."""
     import matplotlib.pyplot as plt
 
     from sim.analysis import discovery, sensitivity, views
@@ -54,11 +66,16 @@ def analyze(args: argparse.Namespace) -> int:
     store = open_sweep(args.sweep_dir)
     out = output_folder(args.out if args.out else store.folder / "analysis")
     kind = store.manifest["design"]["kind"]
-    outcomes = args.outcome or [o for o in ("rel/China/semiconductors/2035", "bloc_ratio/China/2035", "decoupling/2035")
-                                if o in store.runs.columns]
+    outcomes = args.outcome or [
+        o
+        for o in ("rel/China/semiconductors/2035", "bloc_ratio/China/2035", "decoupling/2035")
+        if o in store.runs.columns
+    ]
     ok = int((store.runs["status"] == "ok").sum())
-    print(f"sweep '{store.manifest['name']}': {len(store.runs)} runs ({ok} ok), design {kind}, "
-          f"varied: {', '.join(store.varied) or '-'}")
+    print(
+        f"sweep '{store.manifest['name']}': {len(store.runs)} runs ({ok} ok), design {kind}, "
+        f"varied: {', '.join(store.varied) or '-'}"
+    )
     written = []
 
     def save(figure, name):
@@ -91,11 +108,22 @@ def analyze(args: argparse.Namespace) -> int:
         box.limits.to_csv(out / "prim_box.csv", index=False)
         box.trajectory.to_csv(out / "prim_trajectory.csv", index=False)
         save(views.prim_tradeoff(box.trajectory, box.selected), "prim_tradeoff.png")
-        (out / "prim_box.json").write_text(json.dumps({"condition": box.condition, "coverage": box.coverage,
-                                                       "density": box.density, "mass": box.mass,
-                                                       "base_rate": box.base_rate}, indent=1))
-        print(f"PRIM box for '{box.condition}' (base rate {box.base_rate:.1%}): coverage {box.coverage:.1%}, "
-              f"density {box.density:.1%}, mass {box.mass:.1%}")
+        (out / "prim_box.json").write_text(
+            json.dumps(
+                {
+                    "condition": box.condition,
+                    "coverage": box.coverage,
+                    "density": box.density,
+                    "mass": box.mass,
+                    "base_rate": box.base_rate,
+                },
+                indent=1,
+            )
+        )
+        print(
+            f"PRIM box for '{box.condition}' (base rate {box.base_rate:.1%}): coverage {box.coverage:.1%}, "
+            f"density {box.density:.1%}, mass {box.mass:.1%}"
+        )
         print(box.limits.round(4).to_string(index=False) if len(box.limits) else "  (no parameter restricted)")
     print(f"written to {out}/: " + ", ".join(written + (["prim_box.csv", "prim_box.json"] if args.condition else [])))
     return 0

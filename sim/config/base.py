@@ -49,7 +49,7 @@ class StrictModel(BaseModel):
         for key, value in data.items():
             field = cls.model_fields.get(key) if isinstance(key, str) else None
             if isinstance(value, bool) and field is not None and not _admits_bool(field.annotation):
-                checked[key] = _Boolean(value)   # fails the field's own type check, at its own key path
+                checked[key] = _Boolean(value)  # fails the field's own type check, at its own key path
         return checked
 
 

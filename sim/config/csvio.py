@@ -27,12 +27,14 @@ def _decode(raw: bytes, source: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError("is not UTF-8 text (nor UTF-16 with a byte-order mark); save it as UTF-8 CSV",
-                            source, (), line) from None
-    if "\x00" in text:   # UTF-16 without a byte-order mark decodes as UTF-8 with NULs between letters
+        raise ScenarioError(
+            "is not UTF-8 text (nor UTF-16 with a byte-order mark); save it as UTF-8 CSV", source, (), line
+        ) from None
+    if "\x00" in text:  # UTF-16 without a byte-order mark decodes as UTF-8 with NULs between letters
         line = text[: text.index("\x00")].count("\n") + 1
-        raise ScenarioError("is not UTF-8 text (NUL bytes: UTF-16 without a byte-order mark?); save it as UTF-8 CSV",
-                            source, (), line)
+        raise ScenarioError(
+            "is not UTF-8 text (NUL bytes: UTF-16 without a byte-order mark?); save it as UTF-8 CSV", source, (), line
+        )
     return text
 
 
@@ -62,8 +64,9 @@ def read_csv_rows(path: str | Path, what: str) -> tuple[list[str], list[tuple[in
         last = reader.line_num
         for row in reader:
             if reader.line_num - last > 1:
-                raise ScenarioError("a quoted field runs over several lines (an unterminated quote?)", source, (),
-                                    last + 1)
+                raise ScenarioError(
+                    "a quoted field runs over several lines (an unterminated quote?)", source, (), last + 1
+                )
             last = reader.line_num
             if None in row:
                 raise ScenarioError(f"more fields than the header's {len(header)}", source, (), last)

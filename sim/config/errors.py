@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-KeyPath = tuple[str | int | float, ...]   # floats: schedule years
+KeyPath = tuple[str | int | float, ...]  # floats: schedule years
 
 
 def format_path(path: Sequence[str | int | float]) -> str:
@@ -18,7 +18,7 @@ def format_path(path: Sequence[str | int | float]) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif "." in str(part):   # a dotted key (a sweep's parameter path) stays one segment
+        elif "." in str(part):  # a dotted key (a sweep's parameter path) stays one segment
             text += f'["{part}"]'
         else:
             text += ("." if text else "") + str(part)

@@ -51,8 +51,9 @@ def _merge(base: Any, child: Any, base_origins: Origins, child_origins: Origins,
 ExtendedBy = dict[str, tuple[str, int]]
 
 
-def _read_with_extends(path: Path, chain: tuple[Path, ...] = (),
-                       extended_by: ExtendedBy | None = None) -> tuple[dict[str, Any], Origins]:
+def _read_with_extends(
+    path: Path, chain: tuple[Path, ...] = (), extended_by: ExtendedBy | None = None
+) -> tuple[dict[str, Any], Origins]:
     resolved = path.resolve()
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
@@ -63,18 +64,20 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...] = (),
     if data is None:
         raise ScenarioError("the file is empty; a scenario needs at least 'extends' or 'actors'", str(path))
     if not isinstance(data, dict):
-        raise ScenarioError(f"a scenario must be a mapping of keys, not a {type(data).__name__}", str(path), (),
-                            origins[()][1])
+        raise ScenarioError(
+            f"a scenario must be a mapping of keys, not a {type(data).__name__}", str(path), (), origins[()][1]
+        )
     parent_name = data.get("extends")
     if parent_name is None:
         return data, origins
     if not isinstance(parent_name, str) or not parent_name:
         raise ScenarioError("'extends' must be a file path", str(path), ("extends",), origins[("extends",)][1])
-    parent_path = (path.parent / parent_name)
+    parent_path = path.parent / parent_name
     line = origins[("extends",)][1]
     if not parent_path.exists():
-        raise ScenarioError(f"extends '{parent_name}', which does not exist (looked for {parent_path})",
-                            str(path), ("extends",), line)
+        raise ScenarioError(
+            f"extends '{parent_name}', which does not exist (looked for {parent_path})", str(path), ("extends",), line
+        )
     if not parent_path.is_file():
         raise ScenarioError(f"extends '{parent_name}', which is not a regular file", str(path), ("extends",), line)
     if extended_by is not None:
@@ -116,8 +119,9 @@ def apply_overrides(data: dict[str, Any], origins: Origins, overrides: Mapping[s
             last = i == len(parts) - 1
             if isinstance(node, list):
                 if not part.isdigit() or int(part) >= len(node):
-                    raise ScenarioError(f"'{part}' is not an index of the list at this path (length {len(node)})",
-                                        source, path)
+                    raise ScenarioError(
+                        f"'{part}' is not an index of the list at this path (length {len(node)})", source, path
+                    )
                 key: str | int = int(part)
             elif isinstance(node, dict):
                 key = _match_key(node, part)
@@ -157,7 +161,7 @@ def _locate(origins: Origins, path: KeyPath, default_source: str) -> tuple[str, 
                 if key and not source.startswith("--set "):
                     # A check on a whole section (time, a policy) fails because of a value inside
                     # it: if a --set changed one, that override is the place to look.
-                    overrides = [o for k, o in origins.items() if k[:len(key)] == key and o[0].startswith("--set ")]
+                    overrides = [o for k, o in origins.items() if k[: len(key)] == key and o[0].startswith("--set ")]
                     if overrides:
                         return overrides[0][0], None
                 return source, (line or None)
@@ -189,8 +193,21 @@ def _explain(error: Mapping[str, Any]) -> str:
 
 # Segments pydantic adds to an error's location to name a type, not a key of the file.
 _TAG_PREFIXES = ("function-", "list[", "dict[", "literal[", "tagged-union[")
-_TAG_NAMES = {"[key]", "float", "int", "str", "bool", "Uniform", "LogUniform", "Normal", "Triangular",
-              "uniform", "loguniform", "normal", "triangular"}
+_TAG_NAMES = {
+    "[key]",
+    "float",
+    "int",
+    "str",
+    "bool",
+    "Uniform",
+    "LogUniform",
+    "Normal",
+    "Triangular",
+    "uniform",
+    "loguniform",
+    "normal",
+    "triangular",
+}
 
 
 def located_validation_error(exc: ValidationError, origins: Origins, default_source: str) -> ScenarioError:
@@ -252,8 +269,9 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     history = scenario.history
     if history.replay and history.timeline != "default" and not (path.parent / history.timeline).is_file():
         source, line = _locate(origins, ("history", "timeline"), str(path))
-        raise ScenarioError(f"timeline file not found: {path.parent / history.timeline}", source,
-                            ("history", "timeline"), line)
+        raise ScenarioError(
+            f"timeline file not found: {path.parent / history.timeline}", source, ("history", "timeline"), line
+        )
     if history.replay:
         _check_timeline(scenario, path, origins)
     return scenario
@@ -276,9 +294,13 @@ def _check_timeline(scenario: Scenario, path: Path, origins: Origins) -> None:
         if error.path != ("scale",):
             raise
         source, line = _locate(origins, ("history", "levels"), str(path))
-        raise ScenarioError(f"{error.message.split(';')[0]} used at {error.source}:{error.line}; "
-                            f"history.levels defines {', '.join(history.levels)}",
-                            source, ("history", "levels"), line) from None
+        raise ScenarioError(
+            f"{error.message.split(';')[0]} used at {error.source}:{error.line}; "
+            f"history.levels defines {', '.join(history.levels)}",
+            source,
+            ("history", "levels"),
+            line,
+        ) from None
 
 
 def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:

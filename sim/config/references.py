@@ -73,7 +73,10 @@ def _problems(s: Scenario) -> Iterator[Problem]:
         # A shared name is unambiguous only if the bloc is that actor alone.
         members = [a for a, spec in s.actors.items() if spec.bloc == name]
         if members not in ([name], []):
-            yield ("actors", name), f"'{name}' is both an actor and a bloc with other members ({', '.join(members)}); rename one"
+            yield (
+                ("actors", name),
+                f"'{name}' is both an actor and a bloc with other members ({', '.join(members)}); rename one",
+            )
     for bloc, spec in s.blocs.items():
         for i, rival in enumerate(spec.rivals):
             if message := _known("bloc", rival, blocs):
@@ -115,8 +118,10 @@ def _problems(s: Scenario) -> Iterator[Problem]:
         # a year inside the run must fall on a step.
         steps = (year - s.time.start) / s.time.step
         if s.time.start <= year <= s.time.horizon and abs(steps - round(steps)) > 1e-6:
-            yield ("metrics", "report_years", i), (
-                f"{year:g} is not a simulated year ({s.time.start:g}-{s.time.horizon:g} in steps of {s.time.step:g})")
+            yield (
+                ("metrics", "report_years", i),
+                (f"{year:g} is not a simulated year ({s.time.start:g}-{s.time.horizon:g} in steps of {s.time.step:g})"),
+            )
     yield from _policy_problems(s)
 
 

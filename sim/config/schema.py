@@ -27,7 +27,9 @@ class TimeSpec(Frozen):
     """The time axis, in calendar years (a step of 0.25 is a quarter)."""
 
     start: float = Field(2015, description="first simulated year; state is initialised here")
-    branch_year: float = Field(2025, description="from this year on the scenario's own policies and endogenous escalation apply")
+    branch_year: float = Field(
+        2025, description="from this year on the scenario's own policies and endogenous escalation apply"
+    )
     horizon: float = Field(2050, description="last recorded year")
     step: float = Field(1.0, gt=0, le=1.0, description="step length in years")
 
@@ -39,7 +41,9 @@ class TimeSpec(Frozen):
             raise ValueError(f"branch_year ({self.branch_year}) must lie between start and horizon")
         steps = (self.horizon - self.start) / self.step
         if abs(steps - round(steps)) > 1e-9:
-            raise ValueError(f"horizon - start ({self.horizon - self.start}) must be a whole number of steps of {self.step}")
+            raise ValueError(
+                f"horizon - start ({self.horizon - self.start}) must be a whole number of steps of {self.step}"
+            )
         if round(steps) > 2000:
             raise ValueError(f"{round(steps)} steps is more than the 2000 allowed")
         return self
@@ -48,7 +52,9 @@ class TimeSpec(Frozen):
 class BlocSpec(Frozen):
     """A group of actors; rivals may impose controls on each other."""
 
-    rivals: list[str] = Field(default_factory=list, description="blocs whose members this bloc's members may control and spy on")
+    rivals: list[str] = Field(
+        default_factory=list, description="blocs whose members this bloc's members may control and spy on"
+    )
     label: str | None = None
 
 
@@ -56,21 +62,42 @@ class ActorSpec(Frozen):
     """One actor: a country or group of countries with one R&D budget and policy."""
 
     bloc: str = Field(description="the bloc this actor belongs to")
-    capability: dict[str, Number] = Field(default_factory=dict, description="initial capability per sector (frontier of 2015 about 1)")
-    default_capability: float = Field(0.3, gt=0, le=10, description="initial capability of sectors not listed in capability")
+    capability: dict[str, Number] = Field(
+        default_factory=dict, description="initial capability per sector (frontier of 2015 about 1)"
+    )
+    default_capability: float = Field(
+        0.3, gt=0, le=10, description="initial capability of sectors not listed in capability"
+    )
     rd_budget: float = Field(0.1, gt=0, description="technology R&D budget in 2015, United States = 1")
     budget_growth: float = Field(0.03, ge=-0.2, le=0.3, description="real growth of the R&D budget per year in 2015")
-    budget_growth_long: float | None = Field(None, ge=-0.2, le=0.3, description="long-run growth the 2015 rate converges to (default: the same)")
-    budget_growth_fade: float = Field(15.0, gt=0, le=200, description="years for the gap to the long-run growth to shrink by a factor e")
-    rd_shares: dict[str, Number] = Field(default_factory=dict, description="share of the R&D budget per sector; unlisted sectors split the rest in proportion to their weight")
+    budget_growth_long: float | None = Field(
+        None, ge=-0.2, le=0.3, description="long-run growth the 2015 rate converges to (default: the same)"
+    )
+    budget_growth_fade: float = Field(
+        15.0, gt=0, le=200, description="years for the gap to the long-run growth to shrink by a factor e"
+    )
+    rd_shares: dict[str, Number] = Field(
+        default_factory=dict,
+        description="share of the R&D budget per sector; unlisted sectors split the rest in proportion to their weight",
+    )
     absorptive: float = Field(1.0, ge=0, le=2, description="human-capital multiplier of absorptive capacity")
-    research_productivity: dict[str, Number] = Field(default_factory=dict, description="innovation productivity multiplier per sector (default 1)")
+    research_productivity: dict[str, Number] = Field(
+        default_factory=dict, description="innovation productivity multiplier per sector (default 1)"
+    )
     data_stock: float = Field(1.0, gt=0, description="data endowment in 2015 (relative)")
     data_growth: float = Field(0.1, ge=0, le=1, description="growth rate of the data stock per year")
-    domestic_sourcing: dict[str, Number] = Field(default_factory=dict, description="share of inputs of each sector sourced at home in 2015 (default 0.5)")
-    supplier_strength: dict[str, Number] = Field(default_factory=dict, description="weight as a supplier of each sector's goods (default: its capability)")
-    conduit_capacity: float = Field(0.0, ge=0, le=1, description="capacity to pass controlled goods on to a denied actor (third countries)")
-    hawkishness: float = Field(1.0, ge=0, le=5, description="multiplier on this actor's escalation reaction (its doctrine)")
+    domestic_sourcing: dict[str, Number] = Field(
+        default_factory=dict, description="share of inputs of each sector sourced at home in 2015 (default 0.5)"
+    )
+    supplier_strength: dict[str, Number] = Field(
+        default_factory=dict, description="weight as a supplier of each sector's goods (default: its capability)"
+    )
+    conduit_capacity: float = Field(
+        0.0, ge=0, le=1, description="capacity to pass controlled goods on to a denied actor (third countries)"
+    )
+    hawkishness: float = Field(
+        1.0, ge=0, le=5, description="multiplier on this actor's escalation reaction (its doctrine)"
+    )
     label: str | None = None
 
     @field_validator("capability", "research_productivity", "supplier_strength")
@@ -104,11 +131,17 @@ class SectorSpec(Frozen):
     """One technology sector."""
 
     weight: float = Field(1.0, gt=0, le=10, description="strategic weight ω_s in composite indices")
-    innovation: float = Field(0.04, ge=0, le=0.5, description="frontier own-innovation rate θ_s (log capability per year at reference R&D)")
-    knowledge_returns: float = Field(0.3, ge=-2, le=0.99, description="φ_s: below 1, ideas get harder to find as the frontier rises")
+    innovation: float = Field(
+        0.04, ge=0, le=0.5, description="frontier own-innovation rate θ_s (log capability per year at reference R&D)"
+    )
+    knowledge_returns: float = Field(
+        0.3, ge=-2, le=0.99, description="φ_s: below 1, ideas get harder to find as the frontier rises"
+    )
     catch_up: float = Field(0.1, ge=0, le=2, description="catch-up coefficient c_s per year")
     data_intensity: float = Field(0.0, ge=0, le=1, description="how much the sector draws on data (AI = 1)")
-    learning: bool = Field(False, description="learning-by-doing sector (controllers lose learning when they lose markets)")
+    learning: bool = Field(
+        False, description="learning-by-doing sector (controllers lose learning when they lose markets)"
+    )
     noise: float = Field(0.03, ge=0, le=0.5, description="σ_s: standard deviation of log-capability shocks per √year")
     label: str | None = None
 
@@ -124,6 +157,8 @@ class PairSpec(Frozen):
 
 
 class RelationDefaults(Frozen):
+    """Friction, trust, link strength and cooperation of a pair of actors."""
+
     friction: float = Field(0.2, ge=0, le=1, description="bureaucratic friction f: share of transfer lost")
     trust: float = Field(0.5, ge=0, le=1, description="initial trust")
     link: float = Field(1.0, ge=0, le=1, description="baseline intensity of knowledge and trade ties")
@@ -131,6 +166,8 @@ class RelationDefaults(Frozen):
 
 
 class RelationsSpec(Frozen):
+    """Pair relations: defaults within and across blocs, and named pairs that differ."""
+
     within_bloc: RelationDefaults = RelationDefaults(friction=0.1, trust=0.8, link=1.0, cooperation=0.3)
     across_blocs: RelationDefaults = RelationDefaults(friction=0.3, trust=0.4, link=0.8, cooperation=0.0)
     pairs: list[PairSpec] = Field(default_factory=list)
@@ -170,12 +207,16 @@ class Sanction(Frozen):
 
 
 class DataLocalisation(Frozen):
+    """A data-localisation rule of an actor or bloc on a schedule {year: level}."""
+
     actor: str
     schedule: Schedule
     claim: str | None = None
 
 
 class InvestmentProgramme(Frozen):
+    """An investment programme tilting an actor's R&D toward sectors, on a schedule {year: level}."""
+
     actor: str
     sectors: list[str] | Literal["all"] = "all"
     schedule: Schedule
@@ -238,6 +279,8 @@ class SupplyShock(Frozen):
 
 
 class PoliciesSpec(Frozen):
+    """Every scenario policy after the branch year (history covers the years before)."""
+
     export_controls: list[ExportControl] = Field(default_factory=list)
     sanctions: list[Sanction] = Field(default_factory=list)
     data_localisation: list[DataLocalisation] = Field(default_factory=list)
@@ -252,38 +295,56 @@ class HistorySpec(Frozen):
     """Replay of the real policy timeline before the branch year."""
 
     replay: bool = Field(True, description="replay the real policy timeline before the branch year")
-    timeline: str = Field("default", description="'default' (the shipped timeline) or a CSV path relative to the scenario file")
-    restrictions: bool = Field(True, description="replay restrictive acts (controls, counter-controls, sanctions, "
-                                                 "data localisation); false keeps programmes and agreements only")
+    timeline: str = Field(
+        "default", description="'default' (the shipped timeline) or a CSV path relative to the scenario file"
+    )
+    restrictions: bool = Field(
+        True,
+        description="replay restrictive acts (controls, counter-controls, sanctions, "
+        "data localisation); false keeps programmes and agreements only",
+    )
     levels: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
         default_factory=lambda: {"moderate": 0.3, "major": 0.5, "sweeping": 0.8},
         description="level of each timeline scale in [0, 1]: financial sanction intensity, and the control "
-                    "coverage of rows with no coverage value (assumption)")
-    sanction_breadth: float = Field(0.5, ge=0, le=1, description="control coverage per unit of a sanction package "
-                                                                 "with no coverage value")
-    sector_aliases: dict[str, str] = Field(default_factory=lambda: {"telecom_5g6g": "telecom", "renewable_energy": "energy"},
-                                           description="timeline sector names mapped to scenario sector names")
+        "coverage of rows with no coverage value (assumption)",
+    )
+    sanction_breadth: float = Field(
+        0.5, ge=0, le=1, description="control coverage per unit of a sanction package with no coverage value"
+    )
+    sector_aliases: dict[str, str] = Field(
+        default_factory=lambda: {"telecom_5g6g": "telecom", "renewable_energy": "energy"},
+        description="timeline sector names mapped to scenario sector names",
+    )
 
 
 class RulesSpec(Frozen):
     """Categorical choices of decision rules."""
 
-    reciprocity: Literal["generous", "grim"] = Field("generous", description="response to detected espionage by a partner")
+    reciprocity: Literal["generous", "grim"] = Field(
+        "generous", description="response to detected espionage by a partner"
+    )
     endogenous_escalation: bool = Field(True, description="controllers react to rivals after the branch year")
 
 
 class StochasticSpec(Frozen):
+    """Which stochastic processes are on."""
+
     noise: bool = Field(True, description="log-normal capability shocks (σ_s per √year)")
     espionage: bool = Field(True, description="random espionage events between hostile actors")
     breakthroughs: bool = Field(True, description="rare random capability jumps")
 
 
 class MetricsSpec(Frozen):
-    parity_threshold: float = Field(0.9, gt=0, le=1.5, description="ψ_par: parity when K_actor ≥ ψ_par × best K of the reference bloc")
+    """How outcomes are measured: parity threshold, reference bloc, bloc aggregation, report years."""
+
+    parity_threshold: float = Field(
+        0.9, gt=0, le=1.5, description="ψ_par: parity when K_actor ≥ ψ_par × best K of the reference bloc"
+    )
     reference_bloc: str = Field("West", description="bloc against which parity and relative capability are measured")
     bloc_aggregation: float = Field(4.0, ge=1, le=50, description="ϱ: 1 additive, large = best member counts")
-    report_years: list[Number] = Field(default_factory=lambda: [2030.0, 2035.0, 2050.0],
-                                      description="years shown in the summary table")
+    report_years: list[Number] = Field(
+        default_factory=lambda: [2030.0, 2035.0, 2050.0], description="years shown in the summary table"
+    )
 
 
 class Scenario(Frozen):
@@ -298,8 +359,12 @@ class Scenario(Frozen):
     blocs: dict[str, BlocSpec]
     actors: dict[str, ActorSpec] = Field(min_length=2)
     sectors: dict[str, SectorSpec] = Field(min_length=1)
-    dependency: dict[str, dict[str, Number]] = Field(default_factory=dict, description="Ω[s][u]: share of sector s that relies on inputs of sector u")
-    spillover: dict[str, dict[str, Number]] = Field(default_factory=dict, description="N[s][u]: knowledge spillover from upstream u into s")
+    dependency: dict[str, dict[str, Number]] = Field(
+        default_factory=dict, description="Ω[s][u]: share of sector s that relies on inputs of sector u"
+    )
+    spillover: dict[str, dict[str, Number]] = Field(
+        default_factory=dict, description="N[s][u]: knowledge spillover from upstream u into s"
+    )
     relations: RelationsSpec = RelationsSpec()
     parameters: ModelParameters = ModelParameters()
     rules: RulesSpec = RulesSpec()

@@ -19,7 +19,7 @@ Origins = dict[KeyPath, tuple[str, int]]
 
 # Limits that no real scenario, sweep or operator file comes near. They turn hostile input
 # (endless files, alias bombs, recursive aliases, absurd nesting) into one-line errors.
-MAX_FILE_BYTES = 1_000_000   # a full scenario is about 10 kB
+MAX_FILE_BYTES = 1_000_000  # a full scenario is about 10 kB
 # libyaml parses about ten times faster than pure Python and bounds nesting itself.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TOO_LARGE = f"larger than {MAX_FILE_BYTES // 1_000_000} MB; no input file of the model needs that much"
@@ -34,8 +34,9 @@ class _Budget:
         self.values = 0
 
 
-def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins, loader: yaml.SafeLoader,
-               budget: _Budget) -> Any:
+def _construct(
+    node: yaml.Node, source: str, path: KeyPath, origins: Origins, loader: yaml.SafeLoader, budget: _Budget
+) -> Any:
     line = node.start_mark.line + 1
     if len(path) > MAX_DEPTH:
         raise ScenarioError(f"nested deeper than {MAX_DEPTH} levels (a recursive alias?)", source, path[:3], line)
@@ -49,8 +50,9 @@ def _construct(node: yaml.Node, source: str, path: KeyPath, origins: Origins, lo
             if not isinstance(key_node, yaml.ScalarNode):
                 raise ScenarioError("keys must be plain names", source, path, key_node.start_mark.line + 1)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise ScenarioError("YAML merge keys (<<) are not supported; use 'extends'", source, path,
-                                    key_node.start_mark.line + 1)
+                raise ScenarioError(
+                    "YAML merge keys (<<) are not supported; use 'extends'", source, path, key_node.start_mark.line + 1
+                )
             key = _scalar(key_node, source, path, loader)
             if key in result:
                 raise ScenarioError(f"duplicate key '{key}'", source, path, key_node.start_mark.line + 1)
@@ -88,7 +90,7 @@ def parse_yaml_text(text: str, source: str) -> tuple[Any, Origins]:
     origins: Origins = {}
     if node is None:
         return None, origins
-    loader = yaml.SafeLoader("")   # one constructor for the whole document
+    loader = yaml.SafeLoader("")  # one constructor for the whole document
     try:
         return _construct(node, source, (), origins, loader, _Budget()), origins
     finally:
@@ -101,7 +103,7 @@ def read_yaml_file(path: Path) -> tuple[Any, Origins]:
         if path.exists() and not path.is_file() and not path.is_dir():
             raise ScenarioError("is not a regular file", str(path))
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)   # bounded: /dev/zero or a huge file cannot hang us
+            raw = handle.read(MAX_FILE_BYTES + 1)  # bounded: /dev/zero or a huge file cannot hang us
         if len(raw) > MAX_FILE_BYTES:
             raise ScenarioError(_TOO_LARGE, str(path))
         text = raw.decode("utf-8")

@@ -48,27 +48,46 @@ def read_priors(path: str | Path) -> dict[str, Any]:
     for key, prior in priors.items():
         name = key.removeprefix("parameters.")
         if not key.startswith("parameters.") or name not in PARAMETER_NAMES:
-            raise ScenarioError("only model parameters (parameters.NAME) can be calibrated", str(path), (key,),
-                                origins.get((key,), (None, None))[1])
+            raise ScenarioError(
+                "only model parameters (parameters.NAME) can be calibrated",
+                str(path),
+                (key,),
+                origins.get((key,), (None, None))[1],
+            )
         meta = parameter_metadata(name)
         low, high = getattr(prior, "low", None), getattr(prior, "high", None)
         if (low is not None and low < meta["ge"]) or (high is not None and high > meta["le"]):
-            raise ScenarioError(f"prior range exceeds what the model accepts, [{meta['ge']}, {meta['le']}]", str(path),
-                                (key,), origins.get((key,), (None, None))[1])
+            raise ScenarioError(
+                f"prior range exceeds what the model accepts, [{meta['ge']}, {meta['le']}]",
+                str(path),
+                (key,),
+                origins.get((key,), (None, None))[1],
+            )
     return priors
 
 
 @dataclass
 class Calibration:
-    draws: pd.DataFrame          # every draw: parameter values and distance
-    posterior: pd.DataFrame      # the accepted draws
+    """Prior draws, accepted posterior draws, their distances and the posterior medians."""
+
+    draws: pd.DataFrame  # every draw: parameter values and distance
+    posterior: pd.DataFrame  # the accepted draws
     estimates: dict[str, float]  # posterior medians (model parameter name -> value)
-    rows: int                    # observations in the calibration window that inform the distance
+    rows: int  # observations in the calibration window that inform the distance
 
 
-def calibrate(scenario: Scenario, observations: list[Observation], operators: dict[str, Operator], until: float,
-              priors: dict[str, Any], draws: int = 2000, accept: float = 0.05, seed: int = 1,
-              progress=None) -> Calibration:
+def calibrate(
+    scenario: Scenario,
+    observations: list[Observation],
+    operators: dict[str, Operator],
+    until: float,
+    priors: dict[str, Any],
+    draws: int = 2000,
+    accept: float = 0.05,
+    seed: int = 1,
+    progress=None,
+) -> Calibration:
+    """Calibrate a scenario on observations (rejection ABC); see the module docstring."""
     if not 0 < accept <= 1:
         raise ScenarioError(f"accept must lie in (0, 1], got {accept}", "calibrate", ("accept",))
     names = list(priors)
@@ -79,10 +98,11 @@ def calibrate(scenario: Scenario, observations: list[Observation], operators: di
     window = [o for o in observations if start <= o.year <= until]
     mapped, _ = map_rows(window, operators, scenario, np.arange(start, horizon + 1))
     if not mapped:
-        raise ScenarioError(f"no observation up to {until:g} maps onto the model; nothing to calibrate on",
-                            "calibrate", ("until",))
+        raise ScenarioError(
+            f"no observation up to {until:g} maps onto the model; nothing to calibrate on", "calibrate", ("until",)
+        )
     results = sim.run(scenario, runs=draws, seed=seed, parameter_table=table, progress=progress)
-    raw = predictions(results, mapped)                                   # (rows, draws)
+    raw = predictions(results, mapped)  # (rows, draws)
     scales, unfit_rows = log_scales(mapped, raw, until)
     unfit = set(unfit_rows)
     informative = [i for i in range(len(mapped)) if i not in unfit]
@@ -92,8 +112,11 @@ def calibrate(scenario: Scenario, observations: list[Observation], operators: di
     counts = pd.Series([str(mapped[i].group) for i in informative]).value_counts()
     useful = np.array([mapped[i].group is None or counts[str(mapped[i].group)] > 1 for i in informative])
     if not useful.any():
-        raise ScenarioError("no observation in the window constrains the parameters (every fitted series has one row)",
-                            "calibrate", ("until",))
+        raise ScenarioError(
+            "no observation in the window constrains the parameters (every fitted series has one row)",
+            "calibrate",
+            ("until",),
+        )
     distance = np.sqrt((residual[useful] ** 2).mean(axis=0))
     frame = pd.DataFrame(values).assign(distance=distance)
     keep = max(1, int(round(accept * draws)))
@@ -102,14 +125,19 @@ def calibrate(scenario: Scenario, observations: list[Observation], operators: di
     return Calibration(frame, posterior, estimates, int(useful.sum()))
 
 
-def overlay_text(scenario_path: Path, out_dir: Path, name: str, estimates: dict[str, float], until: float,
-                 accepted: int, draws: int) -> str:
+def overlay_text(
+    scenario_path: Path, out_dir: Path, name: str, estimates: dict[str, float], until: float, accepted: int, draws: int
+) -> str:
     """A scenario file that extends the calibrated scenario with the posterior medians."""
     import os
 
     relative = os.path.relpath(scenario_path.resolve(), out_dir.resolve())
-    lines = [f"# Calibrated by rejection ABC on observations up to {until:g}: posterior medians of",
-             f"# {accepted} accepted draws out of {draws}. Produced by `decoupling calibrate`.",
-             f"extends: {relative}", f"name: {name}_calibrated", "parameters:"]
+    lines = [
+        f"# Calibrated by rejection ABC on observations up to {until:g}: posterior medians of",
+        f"# {accepted} accepted draws out of {draws}. Produced by `decoupling calibrate`.",
+        f"extends: {relative}",
+        f"name: {name}_calibrated",
+        "parameters:",
+    ]
     lines += [f"  {key}: {value:.6g}" for key, value in estimates.items()]
     return "\n".join(lines) + "\n"

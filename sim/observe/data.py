@@ -23,11 +23,13 @@ COLUMNS = ("series", "actor", "sector", "year", "value", "unit", "source", "note
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_OBSERVATIONS = ROOT / "seeds" / "data" / "observations_to_2019.csv"
 DEFAULT_OPERATORS = ROOT / "seeds" / "observation_operators.yaml"
-SMALLEST_VALUE = 1e-9   # below this a nonzero observation is a typo or a denormal, not a measurement
+SMALLEST_VALUE = 1e-9  # below this a nonzero observation is a typo or a denormal, not a measurement
 
 
 @dataclass(frozen=True)
 class Observation:
+    """One observed value of a series for an actor (and sector) in a year, with its source line."""
+
     series: str
     actor: str
     sector: str
@@ -44,8 +46,9 @@ def read_observations(path: str | Path) -> list[Observation]:
     header, lines = read_csv_rows(path, "observations file")
     missing = [c for c in COLUMNS[:6] if c not in header]
     if missing:
-        raise ScenarioError(f"missing column(s) {', '.join(missing)}; the header must start "
-                            f"{','.join(COLUMNS)}", source, (), 1)
+        raise ScenarioError(
+            f"missing column(s) {', '.join(missing)}; the header must start {','.join(COLUMNS)}", source, (), 1
+        )
     rows = []
     for line, row in lines:
         for column in ("series", "actor", "year", "value"):
@@ -65,21 +68,41 @@ def read_observations(path: str | Path) -> list[Observation]:
             raise ScenarioError(f"value '{row['value']}' is not finite", source, ("value",), line)
         if value != 0 and abs(value) < SMALLEST_VALUE:
             # Scales are fitted in logs: a denormal would drag its whole series.
-            raise ScenarioError(f"value '{row['value']}' is implausibly small (below {SMALLEST_VALUE:g})", source,
-                                ("value",), line)
-        rows.append(Observation(row["series"].strip(), row["actor"].strip(), row.get("sector", "").strip(),
-                                year, value, row.get("unit", "").strip(), row.get("source", "").strip(), line))
+            raise ScenarioError(
+                f"value '{row['value']}' is implausibly small (below {SMALLEST_VALUE:g})", source, ("value",), line
+            )
+        rows.append(
+            Observation(
+                row["series"].strip(),
+                row["actor"].strip(),
+                row.get("sector", "").strip(),
+                year,
+                value,
+                row.get("unit", "").strip(),
+                row.get("source", "").strip(),
+                line,
+            )
+        )
     if not rows:
         raise ScenarioError("no observations (only a header)", source, (), 1)
     return rows
 
 
-Quantity = Literal["self_sufficiency", "capability", "world_share", "world_share_all", "rd_budget",
-                   "pair_cooperation", "access_capability", "leading_count"]
+Quantity = Literal[
+    "self_sufficiency",
+    "capability",
+    "world_share",
+    "world_share_all",
+    "rd_budget",
+    "pair_cooperation",
+    "access_capability",
+    "leading_count",
+]
 SECTOR_QUANTITIES = ("self_sufficiency", "capability", "world_share", "access_capability")
 
 
 class Operator(StrictModel):
+    """How one observed series maps to a model quantity, and the mapping's weakness."""
 
     quantity: Quantity | None = None
     sector: str | None = None
@@ -102,11 +125,13 @@ class Operator(StrictModel):
 
 
 class OperatorFile(StrictModel):
+    """The operators file: one ``Operator`` per series name."""
 
     operators: dict[str, Operator]
 
 
 def read_operators(path: str | Path) -> dict[str, Operator]:
+    """Read and validate an observation-operators YAML file; errors are located one-line ``ScenarioError``."""
     path = Path(path)
     data, origins = read_yaml_file(path)
     try:

@@ -23,15 +23,18 @@ from sim.observe.quantities import quantity
 
 @dataclass(frozen=True)
 class MappedRow:
+    """An observation with its operator, model actor and sector, and the rows it shares a fitted scale with."""
+
     obs: Observation
     operator: Operator
     actor: str
     sector: str | None
-    group: tuple[str, ...] | None     # rows sharing a fitted scale; None for a fixed scale
+    group: tuple[str, ...] | None  # rows sharing a fitted scale; None for a fixed scale
 
 
-def map_rows(rows: list[Observation], operators: dict[str, Operator], scenario: Scenario,
-             years: np.ndarray) -> tuple[list[MappedRow], list[tuple[Observation, str]]]:
+def map_rows(
+    rows: list[Observation], operators: dict[str, Operator], scenario: Scenario, years: np.ndarray
+) -> tuple[list[MappedRow], list[tuple[Observation, str]]]:
     """Split observation rows into those the model can predict and those it cannot (with why)."""
     mapped, unmapped = [], []
     aliases = scenario.history.sector_aliases
@@ -110,34 +113,73 @@ def log_scales(rows: list[MappedRow], raw: np.ndarray, until: float) -> tuple[np
 
 @dataclass
 class Hindcast:
+    """Per-row hindcast table, unmapped rows with reasons, and the summary scores."""
+
     table: pd.DataFrame
     unmapped: pd.DataFrame
     scores: dict[str, float]
 
 
-def hindcast(ds: xr.Dataset, scenario: Scenario, observations: list[Observation], operators: dict[str, Operator],
-             until: float) -> Hindcast:
+def hindcast(
+    ds: xr.Dataset, scenario: Scenario, observations: list[Observation], operators: dict[str, Operator], until: float
+) -> Hindcast:
+    """Score a scenario against observations after the calibration window."""
     mapped, unmapped = map_rows(observations, operators, scenario, ds["year"].values)
     raw = predictions(ds, mapped)
     scales, unfit_rows = log_scales(mapped, raw, until)
     unfit = set(unfit_rows)
-    unmapped += [(mapped[i].obs, f"no observation of this series up to {until:g} to fit its scale") for i in sorted(unfit)]
+    unmapped += [
+        (mapped[i].obs, f"no observation of this series up to {until:g} to fit its scale") for i in sorted(unfit)
+    ]
     keep = [i for i in range(len(mapped)) if i not in unfit]
     predicted = np.exp(np.log(np.maximum(raw[keep], 1e-300)) + scales[keep])
     records = []
     for row, values in zip([mapped[i] for i in keep], predicted, strict=True):
         o = row.obs
         low, mid, high = np.quantile(values, [0.05, 0.5, 0.95])
-        records.append({"series": o.series, "actor": o.actor, "sector": o.sector, "year": o.year, "observed": o.value,
-                        "unit": o.unit, "median": mid, "q05": low, "q95": high,
-                        "window": "calibration" if o.year <= until else "out of sample",
-                        "quantity": row.operator.quantity, "line": o.line, "source": o.source})
-    table = pd.DataFrame(records, columns=["series", "actor", "sector", "year", "observed", "unit", "median", "q05",
-                                           "q95", "window", "quantity", "line", "source"])
+        records.append(
+            {
+                "series": o.series,
+                "actor": o.actor,
+                "sector": o.sector,
+                "year": o.year,
+                "observed": o.value,
+                "unit": o.unit,
+                "median": mid,
+                "q05": low,
+                "q95": high,
+                "window": "calibration" if o.year <= until else "out of sample",
+                "quantity": row.operator.quantity,
+                "line": o.line,
+                "source": o.source,
+            }
+        )
+    table = pd.DataFrame(
+        records,
+        columns=[
+            "series",
+            "actor",
+            "sector",
+            "year",
+            "observed",
+            "unit",
+            "median",
+            "q05",
+            "q95",
+            "window",
+            "quantity",
+            "line",
+            "source",
+        ],
+    )
     table = add_judgements(table)
-    unmapped_table = pd.DataFrame([{"series": o.series, "actor": o.actor, "year": o.year, "line": o.line,
-                                    "reason": reason} for o, reason in unmapped],
-                                  columns=["series", "actor", "year", "line", "reason"])
+    unmapped_table = pd.DataFrame(
+        [
+            {"series": o.series, "actor": o.actor, "year": o.year, "line": o.line, "reason": reason}
+            for o, reason in unmapped
+        ],
+        columns=["series", "actor", "year", "line", "reason"],
+    )
     return Hindcast(table, unmapped_table, scores(table))
 
 
@@ -148,8 +190,12 @@ def add_judgements(table: pd.DataFrame) -> pd.DataFrame:
     table["log_error"] = np.log(table["median"]) - np.log(table["observed"])
     observed_direction, predicted_direction = [], []
     for _, row in table.iterrows():
-        earlier = table[(table["series"] == row["series"]) & (table["actor"] == row["actor"])
-                        & (table["window"] == "calibration") & (table["year"] < row["year"])]
+        earlier = table[
+            (table["series"] == row["series"])
+            & (table["actor"] == row["actor"])
+            & (table["window"] == "calibration")
+            & (table["year"] < row["year"])
+        ]
         if row["window"] != "out of sample" or earlier.empty:
             observed_direction.append(np.nan)
             predicted_direction.append(np.nan)

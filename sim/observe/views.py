@@ -14,6 +14,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def prior_posterior(draws: pd.DataFrame, posterior: pd.DataFrame) -> Figure:
+    """Histograms of prior draws against accepted posterior draws, one panel per parameter."""
     names = [c for c in draws.columns if c != "distance"]
     fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3), squeeze=False)
     for ax, name in zip(axes[0], names, strict=True):
@@ -46,7 +47,7 @@ def series_fit(table: pd.DataFrame, title: str) -> Figure:
         ax.set_title(f"{series}\n{actor}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(groups):]:
+    for ax in axes.flat[len(groups) :]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=6, frameon=False)
     fig.suptitle(f"{title} (black: calibration window, red: out of sample)", fontsize=10)

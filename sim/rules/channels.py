@@ -20,7 +20,8 @@ def leakage(target_evasion: Array, enforcement: Array, quality: Array, premium: 
     Args:
         target_evasion: V of each pair's target, (R, P, S).
         enforcement: (R, P) the controller's enforcement against leakage to the target.
-        quality, premium: (R, 1, 1) per-run parameters q_leak and π_ev.
+        quality: (R, 1, 1) per-run parameters q_leak and π_ev.
+        premium: (R, 1, 1) per-run parameters q_leak and π_ev.
     """
     return target_evasion * quality * (1.0 - enforcement[..., None]) / (1.0 + premium)
 

@@ -22,7 +22,8 @@ def closure_target(controls: Array, rival: Array, spillover: Array) -> Array:
 
     Args:
         controls: X, (R, P, S) on the control pair list (controller, target).
-        rival: (P,) the pair are rivals; spillover: κ_spill, (R, 1, 1).
+        rival: (P,) the pair are rivals
+        spillover: κ_spill, (R, 1, 1).
     """
     average = controls.mean(axis=-1, keepdims=True)
     untargeted = np.minimum(1.0, spillover * average) * rival[None, :, None]
@@ -35,7 +36,11 @@ def update_closure(closure: Array, target: Array, closing: Array, reopening: Arr
     Relaxes toward ``target`` at rate ``closing`` when it lies above, ``reopening`` below.
 
     Args:
-        closure, target: (R, P, S); closing, reopening: (R, 1, 1) rates per year.
+        closure: (R, P, S)
+        target: (R, P, S)
+        closing: (R, 1, 1) rates per year.
+        reopening: (R, 1, 1) rates per year.
+        dt: step length in years.
     """
     rate = np.where(target > closure, closing, reopening)
     return target + (closure - target) * np.exp(-rate * dt)

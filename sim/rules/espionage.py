@@ -18,20 +18,25 @@ def event_probability(rate: Array, hostility: Array, victim_defence: Array, dt: 
     """(R, P) probability that the spy succeeds against the victim during the step.
 
     Args:
-        rate: ε, (R, 1); hostility: (R, P) 1 for rivals, h_p for partners.
+        rate: ε, (R, 1)
+        hostility: (R, P) 1 for rivals, h_p for partners.
         victim_defence: (R, P) share of attempts the victim's cyber capability stops.
+        dt: step length in years.
     """
     return 1.0 - np.exp(-rate * hostility * (1.0 - victim_defence) * dt)
 
 
-def stolen_gain(happened: Array, sector_draw: Array, kernel: Array, weight: Array, to_spy: Array) -> tuple[Array, Array]:
+def stolen_gain(
+    happened: Array, sector_draw: Array, kernel: Array, weight: Array, to_spy: Array
+) -> tuple[Array, Array]:
     """Gap closed by spies per sector (before potency and absorptive capacity), and events.
 
     Args:
         happened: (R, P) bool, an event occurred (P: hostile pairs, spy first).
         sector_draw: (R, P) uniform in (0, 1) choosing the sector.
         kernel: (R, P, S) Φ(K_spy/K_victim), zero where the spy is ahead.
-        weight: ω_s, (S,); to_spy: (P, A).
+        weight: ω_s, (S,)
+        to_spy: (P, A).
 
     Returns:
         gap (R, A, S), Σ over the spy's events of Φ in the chosen sector, and effective

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules.common import power
-
 from sim.pairs import sum_to_actors
+from sim.rules.common import power
 
 Array = np.ndarray
 
@@ -23,9 +22,18 @@ def absorptive_capacity(human_capital: Array, stock: Array, half: Array) -> Arra
     return human_capital[None, :, None] * stock / (stock + half)
 
 
-def own_innovation(rate: Array, productivity: Array, effective_rd: Array, reference_rd: Array,
-                   elasticity: Array, frontier: Array, returns: Array, data_factor: Array,
-                   relative: Array, proximity: Array) -> Array:
+def own_innovation(
+    rate: Array,
+    productivity: Array,
+    effective_rd: Array,
+    reference_rd: Array,
+    elasticity: Array,
+    frontier: Array,
+    returns: Array,
+    data_factor: Array,
+    relative: Array,
+    proximity: Array,
+) -> Array:
     """Jones / Bloom et al. idea production: θ_s·p·(R/R0)^λ·F^(φ-1)·data·rel^ξ, (R, A, S) per year.
 
     The last factor (Acemoglu-Aghion-Zilibotti 2006) makes frontier innovation harder for
@@ -40,10 +48,17 @@ def own_innovation(rate: Array, productivity: Array, effective_rd: Array, refere
         frontier: F, (R, 1, S) best capability in the world.
         returns: φ_s, (S,).
         data_factor: (R, A, S) (D/D̄)^(ζ·dat_s).
-        relative: (R, A, S) K / frontier; proximity: ξ, (R, 1, 1).
+        relative: (R, A, S) K / frontier
+        proximity: ξ, (R, 1, 1).
     """
-    return (rate * productivity * power(effective_rd / reference_rd, elasticity) * power(frontier, returns - 1.0)
-            * data_factor * power(relative, proximity))
+    return (
+        rate
+        * productivity
+        * power(effective_rd / reference_rd, elasticity)
+        * power(frontier, returns - 1.0)
+        * data_factor
+        * power(relative, proximity)
+    )
 
 
 def data_factor(data: Array, elasticity: Array, intensity: Array) -> Array:
@@ -67,14 +82,22 @@ def catch_up(coefficient: Array, absorptive: Array, channel: Array, kernel: Arra
     return coefficient / CATCH_UP_REFERENCE * absorptive * (channel * kernel).sum(axis=2)
 
 
-def transfer(rate: Array, cooperation: Array, giver_trust: Array, giver_open: Array, friction: Array,
-             kernel: Array, to_receiver: Array) -> Array:
+def transfer(
+    rate: Array,
+    cooperation: Array,
+    giver_trust: Array,
+    giver_open: Array,
+    friction: Array,
+    kernel: Array,
+    to_receiver: Array,
+) -> Array:
     """Deliberate transfer from partners: τ·Σ_b C·T_ba·(1-X_ba)·(1-f)·Φ, (R, A, S).
 
     All pair arrays are on the cooperation pair list (receiver first, giver second).
 
     Args:
         cooperation: C, (R, P, S).
+        rate: τ, (R, 1, 1) transfer rate per year.
         giver_trust: (R, P) the giver's trust in the receiver (willingness to give).
         giver_open: (R, P, S) 1 - the giver's controls on the receiver.
         friction: (P,) bureaucratic friction (C26).
@@ -85,13 +108,18 @@ def transfer(rate: Array, cooperation: Array, giver_trust: Array, giver_open: Ar
     return rate * sum_to_actors(weight, to_receiver)
 
 
-def pooled_rd(own_rd: Array, cooperation: Array, partner_rd: Array, friction: Array, efficiency: Array,
-              to_receiver: Array) -> Array:
+def pooled_rd(
+    own_rd: Array, cooperation: Array, partner_rd: Array, friction: Array, efficiency: Array, to_receiver: Array
+) -> Array:
     """Own R&D plus the share of partners' R&D that joint work adds: (R, A, S) (C03, C07).
 
     Args:
-        own_rd: (R, A, S); cooperation, partner_rd: (R, P, S) on the cooperation pair list;
-        friction: (P,); to_receiver: (P, A).
+        own_rd: (R, A, S)
+        cooperation: (R, P, S) on the cooperation pair list;
+        partner_rd: (R, P, S) on the cooperation pair list;
+        friction: (P,)
+        efficiency: η, (R, 1, 1) share of partners' R&D that joint work adds.
+        to_receiver: (P, A).
     """
     partner = sum_to_actors(cooperation * (1.0 - friction)[None, :, None] * partner_rd, to_receiver)
     return own_rd + efficiency * partner
@@ -104,7 +132,8 @@ def market_access(export_share: Array, controls: Array, to_controller: Array) ->
 
     Args:
         export_share: (P, S) share of the controller's market in s that lies in the target.
-        controls: X, (R, P, S) on the control pair list; to_controller: (P, A).
+        controls: X, (R, P, S) on the control pair list
+        to_controller: (P, A).
     """
     return 1.0 - np.minimum(sum_to_actors(controls * export_share, to_controller), 0.99)
 

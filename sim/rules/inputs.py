@@ -47,7 +47,8 @@ def resourced_volume(previous: Array, lost: Array, immediate: Array) -> Array:
 
     Args:
         previous: (R, A, S) re-sourced volume carried from the last step.
-        lost: L, (R, A, S); immediate: r, (R, 1, 1).
+        lost: L, (R, A, S)
+        immediate: r, (R, 1, 1).
     """
     return np.clip(previous, immediate * lost, lost)
 
@@ -76,7 +77,8 @@ def sourcing_attraction(access: Array, quality: Array, elasticity: Array) -> Arr
 
     Args:
         access: (A, A) tie strength between buyer and origin, 1 on the diagonal (home).
-        quality: (R, A, S) origins' capability; elasticity: θ, (R, 1, 1).
+        quality: (R, A, S) origins' capability
+        elasticity: θ, (R, 1, 1).
     """
     return access[None, :, :, None] * power(quality, elasticity)[:, None, :, :]
 
@@ -108,7 +110,9 @@ def adjustment(lost: Array, resourced: Array, immediate: Array) -> Array:
     (and where nothing is lost): ``(resourced/L − r)/(1 − r)``.
 
     Args:
-        lost: L, (R, A, S); resourced: (R, A, S) in [r·L, L]; immediate: r, (R, 1, 1).
+        lost: L, (R, A, S)
+        resourced: (R, A, S) in [r·L, L]
+        immediate: r, (R, 1, 1).
     """
     done = np.divide(resourced, lost, out=np.ones_like(lost), where=lost > 1e-9)
     span = 1.0 - immediate
@@ -123,15 +127,16 @@ def input_elasticity(progress: Array, dependency: Array, short: Array, long: Arr
 
     Args:
         progress: (R, A, S) ``adjustment`` of each input sector.
-        dependency: Ω, (S, S); short, long: σ_short and σ_long, (R, 1, 1).
+        dependency: Ω, (S, S)
+        short: σ_short and σ_long, (R, 1, 1).
+        long: σ_short and σ_long, (R, 1, 1).
     """
     weight = dependency.sum(axis=1)
     mean = np.divide(progress @ dependency.T, weight, out=np.ones_like(progress), where=weight > 0)
     return short + (long - short) * mean
 
 
-def bottleneck(ratio: Array, dependency: Array, elasticity: Array,
-               lists: tuple[Array, Array] | None = None) -> Array:
+def bottleneck(ratio: Array, dependency: Array, elasticity: Array, lists: tuple[Array, Array] | None = None) -> Array:
     """Input factor U[a, s] ∈ (0, 1]: CES over input sectors u and all other inputs.
 
     ``U = (Σ_u Ω[s,u]·ratio_u^ρ + (1 − Σ_u Ω[s,u]))^(1/ρ)``, ρ = (σ − 1)/σ; other inputs
@@ -152,7 +157,7 @@ def bottleneck(ratio: Array, dependency: Array, elasticity: Array,
     inputs_of, weight = input_lists(dependency) if lists is None else lists
     # Log ratios with a last column of zeros (ratio 1) that padded input slots point to.
     log_ratio = np.concatenate([np.log(np.maximum(ratio, 1e-12)), np.zeros((*ratio.shape[:-1], 1))], axis=-1)
-    used = log_ratio[..., inputs_of]                                   # (R, A, S, m) each user's inputs
+    used = log_ratio[..., inputs_of]  # (R, A, S, m) each user's inputs
     ces = power((weight * np.exp(safe_rho[..., None] * used)).sum(axis=-1) + other, 1.0 / safe_rho)
     if not near_one.any():
         return ces
@@ -169,10 +174,10 @@ def input_lists(dependency: Array) -> tuple[Array, Array]:
     width = max(1, int((dependency > 0).sum(axis=1).max()))
     inputs_of = np.full((n_s, width), n_s)
     weight = np.zeros((n_s, width))
-    for s in range(n_s):   # once per model, not per step
+    for s in range(n_s):  # once per model, not per step
         used = np.flatnonzero(dependency[s] > 0)
-        inputs_of[s, :used.size] = used
-        weight[s, :used.size] = dependency[s, used]
+        inputs_of[s, : used.size] = used
+        weight[s, : used.size] = dependency[s, used]
     return inputs_of, weight
 
 

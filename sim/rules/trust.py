@@ -23,7 +23,8 @@ def initial_evidence(trust0: Array, memory: Array) -> tuple[Array, Array]:
     """Evidence counts that reproduce an initial trust with the steady-state evidence mass.
 
     Args:
-        trust0: (A, A) initial trust; memory: γ_T, (R, 1, 1).
+        trust0: (A, A) initial trust
+        memory: γ_T, (R, 1, 1).
 
     Returns:
         positive and negative counts, each (R, A, A).
@@ -35,22 +36,26 @@ def initial_evidence(trust0: Array, memory: Array) -> tuple[Array, Array]:
     return positive, mass - positive
 
 
-def update_evidence(positive: Array, negative: Array, good: Array, bad: Array, memory: Array,
-                    negative_weight: Array, dt: float) -> tuple[Array, Array]:
+def update_evidence(
+    positive: Array, negative: Array, good: Array, bad: Array, memory: Array, negative_weight: Array, dt: float
+) -> tuple[Array, Array]:
     """Forget old evidence and add new: good per year of honoured cooperation, bad per event."""
     keep = power(memory, dt)
     return keep * positive + dt * good, keep * negative + negative_weight * bad
 
 
-def cooperation_target(allowed: Array, mutual_trust: Array, pressure: Array, slope: Array,
-                       threshold: Array, pressure_response: Array) -> Array:
+def cooperation_target(
+    allowed: Array, mutual_trust: Array, pressure: Array, slope: Array, threshold: Array, pressure_response: Array
+) -> Array:
     """Cooperation each pair seeks, (R, P, S) in [0, allowed].
 
     Args:
         allowed: (R or 1, P, S) ceiling from agreements and projects on the cooperation pairs.
         mutual_trust: (R, P) the lower of the two trusts.
         pressure: (R, P) shared outside pressure on the pair (C31).
-        slope, threshold, pressure_response: (R, 1).
+        slope: (R, 1).
+        threshold: (R, 1).
+        pressure_response: (R, 1).
     """
     drive = slope * (mutual_trust - threshold + pressure_response * pressure)
     return allowed * logistic(drive)[..., None]

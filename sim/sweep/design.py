@@ -53,8 +53,7 @@ def quantile(distribution: BaseModel, u: np.ndarray) -> np.ndarray:
         return distribution.low + u * (distribution.high - distribution.low)
     if isinstance(distribution, Triangular):
         width = distribution.high - distribution.low
-        return stats.triang(c=(distribution.mode - distribution.low) / width, loc=distribution.low,
-                            scale=width).ppf(u)
+        return stats.triang(c=(distribution.mode - distribution.low) / width, loc=distribution.low, scale=width).ppf(u)
     if isinstance(distribution, Normal):
         if distribution.low is None and distribution.high is None:
             return stats.norm(distribution.mean, distribution.sd).ppf(np.clip(u, 1e-12, 1 - 1e-12))
@@ -92,8 +91,7 @@ def build_design(spec: SweepSpec, folder: Path) -> DesignTable:
 
         unit = morris.sample(problem, n, num_levels=spec.design.levels, seed=spec.seed)
     values = {key: quantile(sampled[key], unit[:, j]) for j, key in enumerate(keys)}
-    return DesignTable(pd.DataFrame(values), unit, keys, constants,
-                       problem if kind in ("sobol", "morris") else None)
+    return DesignTable(pd.DataFrame(values), unit, keys, constants, problem if kind in ("sobol", "morris") else None)
 
 
 def _table_design(spec: SweepSpec, folder: Path, constants: dict[str, Any]) -> DesignTable:

@@ -19,25 +19,34 @@ IN_FLIGHT_PER_WORKER = 2
 
 
 def default_workers() -> int:
+    """Number of worker processes by default: the machine's cores."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def serial(tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+    """Run chunks one after another in this process."""
     for task in tasks:
         yield run_chunk(task)
 
 
 def processes(tasks: Iterable[ChunkTask], workers: int) -> Iterator[ChunkResult]:
+    """Run chunks in a pool of spawned processes, with bounded work in flight."""
     # 'spawn' starts clean interpreters: safe with threads in the parent (BLAS, Dask, notebooks).
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from _bounded(lambda task: pool.submit(run_chunk, task), tasks, workers,
-                            wait_any=lambda fs: wait(fs, return_when=FIRST_COMPLETED)[0])
+        yield from _bounded(
+            lambda task: pool.submit(run_chunk, task),
+            tasks,
+            workers,
+            wait_any=lambda fs: wait(fs, return_when=FIRST_COMPLETED)[0],
+        )
 
 
 def dask(tasks: Iterable[ChunkTask], address: str, workers: int) -> Iterator[ChunkResult]:
+    """Run chunks on Dask: a local cluster (address 'local') or a scheduler at ``tcp://host:port``."""
     try:
-        from dask.distributed import Client, LocalCluster, wait as dask_wait
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import wait as dask_wait
     except ImportError:
         raise ScenarioError("Dask distributed is not installed (pip install 'dask[distributed]')", "--dask") from None
     cluster = None
@@ -70,6 +79,6 @@ def _bounded(submit, tasks: Iterable[ChunkTask], workers: int, wait_any) -> Iter
         for future in wait_any(pending):
             pending.discard(future)
             yield future.result()
-            following = next(queue, None)   # one finished, one more submitted: memory stays flat
+            following = next(queue, None)  # one finished, one more submitted: memory stays flat
             if following is not None:
                 pending.add(submit(following))

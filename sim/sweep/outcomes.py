@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 
 def report_years(model: DecouplingModel) -> list[float]:
+    """The scenario's report years that the model simulated."""
     times = model.times
     years = [float(y) for y in model.config.metrics.report_years if times[0] <= y <= times[-1]]
     return years or [float(times[-1])]
@@ -33,16 +34,16 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
     """Outcome columns of every run of a finished model: {name: (R,) float32}."""
     world, metrics = model.world, model.config.metrics
     arrays = model.recorder.arrays
-    capability = arrays["capability"].astype(np.float64)               # (T, R, A, S)
+    capability = arrays["capability"].astype(np.float64)  # (T, R, A, S)
     blocs = [world.blocs[b] for b in world.bloc_of]
     reference = np.array([b == metrics.reference_bloc for b in blocs])
-    best = capability[:, :, reference, :].max(axis=2)                   # (T, R, S)
+    best = capability[:, :, reference, :].max(axis=2)  # (T, R, S)
     relative = capability / best[:, :, None, :]
     years = report_years(model)
     index = [int(np.flatnonzero(np.isclose(model.times, y))[0]) for y in years]
     out: dict[str, np.ndarray] = {}
 
-    ttp = first_year(relative >= metrics.parity_threshold, model.times)   # (R, A, S)
+    ttp = first_year(relative >= metrics.parity_threshold, model.times)  # (R, A, S)
     for a in np.flatnonzero(~reference):
         for s, sector in enumerate(world.sectors):
             out[f"ttp/{world.actors[a]}/{sector}"] = ttp[:, a, s]
@@ -51,8 +52,12 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
 
     rho = metrics.bloc_aggregation
     names = list(dict.fromkeys(blocs))
-    composite = {bloc: composite_index(bloc_aggregate(capability[index], np.array([b == bloc for b in blocs]), rho),
-                                       world.weight) for bloc in names}                   # (Y, R) each
+    composite = {
+        bloc: composite_index(
+            bloc_aggregate(capability[index], np.array([b == bloc for b in blocs]), rho), world.weight
+        )
+        for bloc in names
+    }  # (Y, R) each
     for bloc in names:
         if bloc != metrics.reference_bloc and metrics.reference_bloc in composite:
             for y, year in enumerate(years):

@@ -39,8 +39,12 @@ def _numbers(column: pd.Series, key: str, where: str) -> np.ndarray:
     bad = ~np.isfinite(values)
     if bad.any():
         point = int(np.flatnonzero(bad)[0])
-        raise ScenarioError(f"design point {point + 1} has '{column.iloc[point]}', not a finite number", where,
-                            ("parameters", key), _line(where, ("parameters", key)))
+        raise ScenarioError(
+            f"design point {point + 1} has '{column.iloc[point]}', not a finite number",
+            where,
+            ("parameters", key),
+            _line(where, ("parameters", key)),
+        )
     return values
 
 
@@ -48,18 +52,26 @@ def _split_keys(keys: list[str], where: str) -> tuple[list[str], list[str]]:
     vectorised, structural = [], []
     for key in keys:
         if key.startswith(PARAMETER_PREFIX):
-            name = key[len(PARAMETER_PREFIX):]
+            name = key[len(PARAMETER_PREFIX) :]
             if name not in PARAMETER_NAMES:
-                raise ScenarioError(unknown_parameter(name), where, ("parameters", key),
-                                    _line(where, ("parameters", key)))
+                raise ScenarioError(
+                    unknown_parameter(name), where, ("parameters", key), _line(where, ("parameters", key))
+                )
             vectorised.append(key)
         else:
             structural.append(key)
     return vectorised, structural
 
 
-def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: int, store: SweepStore | None,
-         trajectories: bool, where: str) -> tuple[list[ChunkTask], int]:
+def plan(
+    spec: SweepSpec,
+    design: DesignTable,
+    scenario_json: str,
+    chunk_size: int,
+    store: SweepStore | None,
+    trajectories: bool,
+    where: str,
+) -> tuple[list[ChunkTask], int]:
     """All chunk tasks of a sweep and its total number of runs (deterministic)."""
     points = design.points.reset_index(drop=True)
     n_points = len(points)
@@ -88,17 +100,26 @@ def plan(spec: SweepSpec, design: DesignTable, scenario_json: str, chunk_size: i
         runs = point_index * n_rep + rep_index
         for start in range(0, runs.size, chunk_size):
             part = slice(start, start + chunk_size)
-            table = {k[len(PARAMETER_PREFIX):]: np.full(runs[part].size, float(design.constants[k]))
-                     for k in constants_vec}
+            table = {
+                k[len(PARAMETER_PREFIX) :]: np.full(runs[part].size, float(design.constants[k])) for k in constants_vec
+            }
             for k in varied_vec:
-                table[k[len(PARAMETER_PREFIX):]] = columns[k][point_index[part]]
+                table[k[len(PARAMETER_PREFIX) :]] = columns[k][point_index[part]]
             chunk = len(tasks)
-            tasks.append(ChunkTask(
-                chunk=chunk, runs=runs[part], points=point_index[part], replications=rep_index[part],
-                seeds=rep_seeds[rep_index[part]], streams=_streams(spec, runs[part], point_index[part], rep_index[part]),
-                scenario_json=scenario_json,
-                structural=structural, table=table,
-                trajectories=str(store.trajectory_path(chunk)) if (trajectories and store) else None))
+            tasks.append(
+                ChunkTask(
+                    chunk=chunk,
+                    runs=runs[part],
+                    points=point_index[part],
+                    replications=rep_index[part],
+                    seeds=rep_seeds[rep_index[part]],
+                    streams=_streams(spec, runs[part], point_index[part], rep_index[part]),
+                    scenario_json=scenario_json,
+                    structural=structural,
+                    table=table,
+                    trajectories=str(store.trajectory_path(chunk)) if (trajectories and store) else None,
+                )
+            )
     return tasks, n_points * n_rep
 
 
@@ -125,6 +146,7 @@ def _plain(value: Any) -> Any:
 
 
 def content_hash(spec: SweepSpec, scenario_json: str, design: DesignTable) -> str:
+    """A hash of the sweep, its scenario and design: a resumed sweep must match it."""
     digest = hashlib.sha256()
     digest.update(spec.model_dump_json(exclude={"chunk_size", "trajectories"}).encode())
     digest.update(scenario_json.encode())
@@ -135,16 +157,30 @@ def content_hash(spec: SweepSpec, scenario_json: str, design: DesignTable) -> st
 def _frame(result: ChunkResult, task: ChunkTask, outcome_names: list[str]) -> pd.DataFrame:
     missing = np.full(task.runs.size, np.nan, dtype=np.float32)
     columns = {
-        "run": task.runs, "point": task.points, "replication": task.replications, "seed": task.seeds,
-        "stream": task.streams, "status": result.status.astype(str), "reason": result.reason.astype(str),
+        "run": task.runs,
+        "point": task.points,
+        "replication": task.replications,
+        "seed": task.seeds,
+        "stream": task.streams,
+        "status": result.status.astype(str),
+        "reason": result.reason.astype(str),
         **{name: result.outcomes.get(name, missing) for name in outcome_names},
     }
     return pd.DataFrame(columns)
 
 
-def run_sweep(sweep_file: str | Path, out: str | Path, *, workers: int | None = None, chunk_size: int | None = None,
-              dask: str | None = None, resume: bool = False, trajectories: bool | None = None,
-              overwrite: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+def run_sweep(
+    sweep_file: str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    dask: str | None = None,
+    resume: bool = False,
+    trajectories: bool | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Run (or finish) a sweep into ``out``; returns a short report (runs, failures, seconds)."""
     spec, folder = load_sweep(sweep_file)
     base = load_scenario(folder / spec.scenario)
@@ -157,8 +193,10 @@ def run_sweep(sweep_file: str | Path, out: str | Path, *, workers: int | None = 
             raise ScenarioError("nothing to resume: no sweep in this folder", str(store.folder))
         manifest = store.manifest()
         if manifest.get("content_hash") != digest:
-            raise ScenarioError("the sweep file, its scenario or its design changed since this sweep started; "
-                                "start a new folder", str(store.folder))
+            raise ScenarioError(
+                "the sweep file, its scenario or its design changed since this sweep started; start a new folder",
+                str(store.folder),
+            )
         chunk_size = int(manifest["chunk_size"])
         trajectories = bool(manifest["trajectories"])
         store.remove_partials()
@@ -169,18 +207,33 @@ def run_sweep(sweep_file: str | Path, out: str | Path, *, workers: int | None = 
     tasks, total = plan(spec, design, scenario_json, chunk_size, store, trajectories, where)
     _check_paths([*design.varied, *design.constants], scenario_json, where)
     if not resume:
-        unit = pd.DataFrame(design.unit, columns=[f"unit:{k}" for k in design.varied]) if design.unit is not None else None
+        unit = (
+            pd.DataFrame(design.unit, columns=[f"unit:{k}" for k in design.varied]) if design.unit is not None else None
+        )
         table = design.points.reset_index(drop=True)
         if unit is not None:
             table = pd.concat([table, unit], axis=1)
         manifest = {
-            "name": spec.name, "sweep_file": str(sweep_file), "sweep": json.loads(spec.model_dump_json()),
-            "scenario": json.loads(scenario_json), "design": {"kind": spec.design.kind, "varied": design.varied,
-                                                              "constants": design.constants, "points": len(design.points),
-                                                              "problem": design.problem},
-            "replications": spec.replications, "runs": total, "chunk_size": chunk_size, "chunks": len(tasks),
-            "trajectories": trajectories, "seed": spec.seed, "content_hash": digest,
-            "package_versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "name": spec.name,
+            "sweep_file": str(sweep_file),
+            "sweep": json.loads(spec.model_dump_json()),
+            "scenario": json.loads(scenario_json),
+            "design": {
+                "kind": spec.design.kind,
+                "varied": design.varied,
+                "constants": design.constants,
+                "points": len(design.points),
+                "problem": design.problem,
+            },
+            "replications": spec.replications,
+            "runs": total,
+            "chunk_size": chunk_size,
+            "chunks": len(tasks),
+            "trajectories": trajectories,
+            "seed": spec.seed,
+            "content_hash": digest,
+            "package_versions": package_versions(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         store.create(manifest, _stringify_columns(table), overwrite)
     done = store.completed_chunks()
@@ -197,8 +250,13 @@ def run_sweep(sweep_file: str | Path, out: str | Path, *, workers: int | None = 
         failed += int((result.status != "ok").sum())
         if progress is not None:
             progress(finished, total)
-    return {"runs": total, "ran": sum(t.runs.size for t in todo), "failed": failed,
-            "seconds": time.perf_counter() - started, "folder": str(store.folder)}
+    return {
+        "runs": total,
+        "ran": sum(t.runs.size for t in todo),
+        "failed": failed,
+        "seconds": time.perf_counter() - started,
+        "folder": str(store.folder),
+    }
 
 
 def _execute(tasks: list[ChunkTask], workers: int | None, dask: str | None) -> Iterator[ChunkResult]:
@@ -220,14 +278,22 @@ def _check_paths(keys: list[str], scenario_json: str, where: str) -> None:
                 match = next((k for k in node if str(k) == part), None)
                 if match is None:
                     prefix = ".".join(key.split(".")[:depth]) or "the scenario"
-                    raise ScenarioError(f"'{part}' is not a key of {prefix}" + did_you_mean(part, node),
-                                        where, ("parameters", key), _line(where, ("parameters", key)))
+                    raise ScenarioError(
+                        f"'{part}' is not a key of {prefix}" + did_you_mean(part, node),
+                        where,
+                        ("parameters", key),
+                        _line(where, ("parameters", key)),
+                    )
                 node = node[match]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:
-                raise ScenarioError(f"'{part}' does not index into {type(node).__name__} at this path", where,
-                                    ("parameters", key), _line(where, ("parameters", key)))
+                raise ScenarioError(
+                    f"'{part}' does not index into {type(node).__name__} at this path",
+                    where,
+                    ("parameters", key),
+                    _line(where, ("parameters", key)),
+                )
 
 
 def _outcome_names(task: ChunkTask) -> list[str]:
@@ -241,8 +307,13 @@ def _outcome_names(task: ChunkTask) -> list[str]:
         from sim.config.schema import Scenario
 
         scenario = Scenario.model_validate_json(task.scenario_json)
-    short = scenario.model_copy(update={"stochastic": scenario.stochastic.model_copy(
-        update={"noise": False, "espionage": False, "breakthroughs": False})})
+    short = scenario.model_copy(
+        update={
+            "stochastic": scenario.stochastic.model_copy(
+                update={"noise": False, "espionage": False, "breakthroughs": False}
+            )
+        }
+    )
     model = DecouplingModel(short, runs=1, rng=0, record="outcomes")
     model.run_to_end()
     return list(compute_outcomes(model))

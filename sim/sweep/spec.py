@@ -29,7 +29,6 @@ from sim.config.errors import ScenarioError
 from sim.config.loader import _locate, located_validation_error
 from sim.config.yamlio import read_yaml_file
 
-
 # About a week of two cores at the measured sweep speed, and 60 GB of outcome files.
 MAX_SWEEP_RUNS = 100_000_000
 
@@ -39,6 +38,8 @@ class _Frozen(StrictModel):
 
 
 class Uniform(_Frozen):
+    """A uniform distribution on [low, high]."""
+
     distribution: Literal["uniform"]
     low: float
     high: float
@@ -51,6 +52,8 @@ class Uniform(_Frozen):
 
 
 class LogUniform(Uniform):
+    """A log-uniform distribution on [low, high] (both positive)."""
+
     distribution: Literal["loguniform"]  # type: ignore[assignment]
 
     @model_validator(mode="after")
@@ -61,6 +64,8 @@ class LogUniform(Uniform):
 
 
 class Normal(_Frozen):
+    """A normal distribution, optionally truncated to [low, high]."""
+
     distribution: Literal["normal"]
     mean: float
     sd: float = Field(gt=0)
@@ -75,6 +80,8 @@ class Normal(_Frozen):
 
 
 class Triangular(_Frozen):
+    """A triangular distribution on [low, high] with its mode."""
+
     distribution: Literal["triangular"]
     low: float
     mode: float
@@ -118,24 +125,33 @@ ParameterValue = Annotated[Any, BeforeValidator(_parameter_value)]
 
 
 class Design(_Frozen):
+    """How design points are drawn: grid, LHS, Sobol, Morris, Monte Carlo or a CSV table."""
+
     kind: Literal["grid", "lhs", "sobol", "morris", "monte_carlo", "table"] = "grid"
-    samples: int = Field(64, ge=1, le=10_000_000,
-                         description="points (lhs, monte_carlo); base N (sobol); trajectories (morris)")
+    samples: int = Field(
+        64, ge=1, le=10_000_000, description="points (lhs, monte_carlo); base N (sobol); trajectories (morris)"
+    )
     second_order: bool = Field(False, description="sobol: also second-order indices")
     levels: int = Field(4, ge=2, le=20, description="morris: grid levels")
     table: str | None = Field(None, description="table: CSV of design points, one column per dotted path")
 
 
 class SweepSpec(_Frozen):
+    """A sweep file: base scenario, parameters to vary, design, replications and execution options."""
+
     scenario: str = Field(description="base scenario YAML, relative to the sweep file")
     name: str = "sweep"
     seed: int = Field(1, ge=0, lt=2**63)
     design: Design = Design()
     replications: int | list[int] = Field(1, description="runs per design point: a count, or a list of root seeds")
-    common_random_numbers: bool = Field(False, description=(
-        "replication j of every design point draws the same random streams: differences between points "
-        "then come from the parameters alone (variance reduction for grids, Sobol and Morris); off, every "
-        "run has its own streams"))
+    common_random_numbers: bool = Field(
+        False,
+        description=(
+            "replication j of every design point draws the same random streams: differences between points "
+            "then come from the parameters alone (variance reduction for grids, Sobol and Morris); off, every "
+            "run has its own streams"
+        ),
+    )
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     chunk_size: int = Field(1000, ge=1, le=1_000_000)
     trajectories: bool = False
@@ -153,25 +169,31 @@ class SweepSpec(_Frozen):
             if isinstance(value, list) and not value:
                 raise ValueError(f"'{key}' sweeps an empty list")
         if kind == "grid" and sampled:
-            raise ValueError(f"a grid design sweeps lists; '{sampled[0]}' has a distribution (use lhs, sobol, morris or monte_carlo)")
+            raise ValueError(
+                f"a grid design sweeps lists; '{sampled[0]}' has a distribution (use lhs, sobol, morris or monte_carlo)"
+            )
         if kind in ("lhs", "sobol", "morris", "monte_carlo") and swept:
             raise ValueError(f"a {kind} design samples distributions; '{swept[0]}' is a list (use a grid design)")
         if kind in ("lhs", "sobol", "morris", "monte_carlo") and not sampled:
             raise ValueError(f"a {kind} design needs at least one parameter with a distribution")
         if kind in ("sobol", "morris"):
             for key in sampled:
-                if isinstance(self.parameters[key], Normal) and (self.parameters[key].low is None
-                                                                 or self.parameters[key].high is None):
+                if isinstance(self.parameters[key], Normal) and (
+                    self.parameters[key].low is None or self.parameters[key].high is None
+                ):
                     raise ValueError(f"'{key}': {kind} needs bounded inputs; give the normal distribution low and high")
         if kind == "table" and not self.design.table:
             raise ValueError("a table design needs design.table, a CSV file")
         if kind == "table" and (swept or sampled):
             raise ValueError("with a table design, parameters may only hold constants; the table holds the points")
-        total = self.planned_points() * (self.replications if isinstance(self.replications, int)
-                                         else len(self.replications))
+        total = self.planned_points() * (
+            self.replications if isinstance(self.replications, int) else len(self.replications)
+        )
         if total > MAX_SWEEP_RUNS:
-            raise ValueError(f"this sweep has {total:,} runs (design points × replications), more than "
-                             f"{MAX_SWEEP_RUNS:,}; split it into several sweeps")
+            raise ValueError(
+                f"this sweep has {total:,} runs (design points × replications), more than "
+                f"{MAX_SWEEP_RUNS:,}; split it into several sweeps"
+            )
         return self
 
     def planned_points(self) -> int:
@@ -203,7 +225,9 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
         raise ScenarioError(f"base scenario not found: {base}", source, ("scenario",), line)
     if spec.design.table and not (path.parent / spec.design.table).is_file():
         source, line = _locate(origins, ("design", "table"), str(path))
-        raise ScenarioError(f"design table not found: {path.parent / spec.design.table}", source, ("design", "table"), line)
+        raise ScenarioError(
+            f"design table not found: {path.parent / spec.design.table}", source, ("design", "table"), line
+        )
     return spec, path.parent
 
 

@@ -29,12 +29,14 @@ CHUNK_FILE = "chunk-{:06d}.parquet"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file under a temporary name, then rename it, so no reader sees half a file."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     partial.write_bytes(data)
     partial.replace(path)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table to Parquet atomically."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     frame.to_parquet(partial, index=False)
     partial.replace(path)
@@ -50,16 +52,20 @@ class SweepStore:
 
     @property
     def manifest_path(self) -> Path:
+        """Path of the sweep's manifest."""
         return self.folder / "manifest.json"
 
     def exists(self) -> bool:
+        """Whether the folder already holds a sweep."""
         return self.manifest_path.is_file()
 
     def create(self, manifest: dict[str, Any], design: pd.DataFrame, overwrite: bool) -> None:
+        """Start a sweep folder: manifest and design, refusing to replace one unless ``overwrite``."""
         if self.folder.exists() and any(self.folder.iterdir()):
             if not overwrite:
-                raise ScenarioError("already holds a sweep; pass --resume to finish it or --overwrite to replace it",
-                                    str(self.folder))
+                raise ScenarioError(
+                    "already holds a sweep; pass --resume to finish it or --overwrite to replace it", str(self.folder)
+                )
             import shutil
 
             shutil.rmtree(self.folder)
@@ -69,6 +75,7 @@ class SweepStore:
         atomic_write_bytes(self.manifest_path, (json.dumps(manifest, indent=1, default=_json_default) + "\n").encode())
 
     def manifest(self) -> dict[str, Any]:
+        """The sweep's manifest (resolved sweep, scenario, design, seeds, versions, hash)."""
         try:
             return json.loads(self.manifest_path.read_text())
         except FileNotFoundError:
@@ -77,6 +84,7 @@ class SweepStore:
             raise ScenarioError(f"manifest.json is not valid JSON ({exc.msg})", str(self.manifest_path)) from None
 
     def completed_chunks(self) -> set[int]:
+        """Numbers of the chunks whose results are written."""
         done = set()
         for path in self.runs_folder.glob("chunk-*.parquet"):
             try:
@@ -86,14 +94,17 @@ class SweepStore:
         return done
 
     def remove_partials(self) -> None:
+        """Delete files left half-written by an interrupted run."""
         for folder in (self.folder, self.runs_folder, self.trajectories_folder):
             for path in folder.glob(".*.partial"):
                 path.unlink(missing_ok=True)
 
     def write_chunk(self, frame: pd.DataFrame, chunk: int) -> None:
+        """Write one chunk's per-run outcomes."""
         write_parquet(frame, self.runs_folder / CHUNK_FILE.format(chunk))
 
     def trajectory_path(self, chunk: int) -> Path:
+        """Path of one chunk's trajectories file."""
         return self.trajectories_folder / f"chunk-{chunk:06d}.nc"
 
 
@@ -121,10 +132,12 @@ class Sweep:
 
     @property
     def outcome_names(self) -> list[str]:
+        """Names of the per-run outcome columns."""
         return [c for c in self.runs.columns if "/" in c]
 
     @property
     def varied(self) -> list[str]:
+        """The dotted paths the design varies."""
         return list(self.manifest["design"]["varied"])
 
     def trajectories(self):
@@ -134,8 +147,16 @@ class Sweep:
         files = sorted((self.folder / "trajectories").glob("chunk-*.nc"))
         if not files:
             raise ScenarioError("this sweep stored no trajectories (run it with --trajectories)", str(self.folder))
-        return xr.open_mfdataset(files, combine="nested", concat_dim="run", engine="netcdf4", data_vars="minimal",
-                                 coords="minimal", compat="override", join="override")
+        return xr.open_mfdataset(
+            files,
+            combine="nested",
+            concat_dim="run",
+            engine="netcdf4",
+            data_vars="minimal",
+            coords="minimal",
+            compat="override",
+            join="override",
+        )
 
 
 def open_sweep(folder: str | Path) -> Sweep:

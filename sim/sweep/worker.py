@@ -20,8 +20,8 @@ import numpy as np
 from sim.config.errors import ScenarioError, format_path
 from sim.config.loader import apply_overrides, validate_data
 from sim.config.parameters import parameter_metadata
-from sim.params import bounds_text, outside_bounds
 from sim.config.schema import Scenario
+from sim.params import bounds_text, outside_bounds
 
 PARAMETER_PREFIX = "parameters."
 
@@ -53,10 +53,12 @@ class ChunkTask:
 
 @dataclass(frozen=True)
 class ChunkResult:
+    """What a worker returns for a chunk: per-run outcomes, statuses and reasons, and timing."""
+
     chunk: int
     runs: np.ndarray
-    status: np.ndarray        # (n,) "ok", "error" or "nonfinite"
-    reason: np.ndarray        # (n,) empty when ok
+    status: np.ndarray  # (n,) "ok", "error" or "nonfinite"
+    reason: np.ndarray  # (n,) empty when ok
     outcomes: dict[str, np.ndarray]
     seconds: float
 
@@ -96,8 +98,14 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     try:
         scenario = scenario_for(task.scenario_json, task.structural)
         table, reasons = _checked_table(task)
-        model = DecouplingModel(scenario, runs=n, parameter_table=table, seeds=task.seeds, streams=task.streams,
-                                record="full" if task.trajectories else "outcomes")
+        model = DecouplingModel(
+            scenario,
+            runs=n,
+            parameter_table=table,
+            seeds=task.seeds,
+            streams=task.streams,
+            record="full" if task.trajectories else "outcomes",
+        )
         model.run_to_end()
         outcomes = compute_outcomes(model)
         nonfinite = nonfinite_runs(model)
@@ -124,16 +132,32 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 
 def _failed(task: ChunkTask, reason: str, started: float) -> ChunkResult:
     n = task.runs.size
-    return ChunkResult(task.chunk, task.runs, np.full(n, "error", dtype=object), np.full(n, reason, dtype=object),
-                       {}, time.perf_counter() - started)
+    return ChunkResult(
+        task.chunk,
+        task.runs,
+        np.full(n, "error", dtype=object),
+        np.full(n, reason, dtype=object),
+        {},
+        time.perf_counter() - started,
+    )
 
 
 def _write_trajectories(model, task: ChunkTask, target: str) -> None:
     from sim.results import to_dataset
 
     ds = to_dataset(model).assign_coords(run=task.runs)
-    keep = ["capability", "relative_to_reference", "input_availability", "self_sufficiency", "controls_received",
-            "leakage", "trust", "cooperation", "decoupling_index", "bloc_index"]
+    keep = [
+        "capability",
+        "relative_to_reference",
+        "input_availability",
+        "self_sufficiency",
+        "controls_received",
+        "leakage",
+        "trust",
+        "cooperation",
+        "decoupling_index",
+        "bloc_index",
+    ]
     ds = ds[keep]
     path = Path(target)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
