@@ -14,112 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.pairs import Pairs, sum_to_actors
-from sim.params import RunParameters
-from sim.rng import Streams
+from sim.context import Context
+from sim.pairs import sum_to_actors
 from sim.rules import channels, closure, espionage, growth, inputs, trust
 from sim.rules import policy as responses
 from sim.rules.common import power, relax
-from sim.schedule import PolicySchedule
-from sim.state import BlocGroups, State, rival_ratio
-from sim.world import World
+from sim.state import State, rival_ratio
 
 Array = np.ndarray
 
 LOG_CAPABILITY_LIMIT = 40.0  # ln K stays within ±40 (K between 4e-18 and 2e17)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What stays fixed over a model's life: structure, policies, parameters, randomness.
-
-    The ``*_pairs`` arrays are static quantities gathered once onto a pair list.
-    """
-
-    world: World
-    schedule: PolicySchedule
-    params: RunParameters
-    streams: Streams
-    pairs: Pairs
-    dt: float
-    noise: bool
-    espionage: bool
-    breakthroughs: bool
-    endogenous_escalation: bool
-    grim: bool
-    logistic_kernel: bool  # every run has ν = 1
-    conduit_reach: Array  # (A,) best conduit reachable by each actor
-    cyber: int | None  # index of the cyber sector (defence against espionage)
-    reference_flow: float  # cross-bloc knowledge flow with no controls (decoupling index)
-    rival_first: Array  # pairs (receiver, source) the decoupling index is measured on
-    rival_second: Array
-    control_imports: Array  # (P_ctrl, S) target's import share from the controller
-    control_sources: Array  # (P_ctrl, S) target's knowledge share from the controller
-    control_exports: Array  # (P_ctrl, S) controller's market share in the target
-    control_hawkishness: Array  # (P_ctrl,) controller's hawkishness, 0 for non-rival pairs
-    coop_friction: Array  # (P_coop,)
-    coop_in_control: Array  # (P_coop,) index of the (partner → receiver) control pair, or -1
-    rival_controllers: Array  # (A,) number of rival controllers of each actor (at least 1)
-    blocs: BlocGroups  # actors grouped by bloc
-    free_shares: Array  # (A, A, S) supply shares by origin of 2015 with nothing restricted
-    access: Array  # (A, A) tie strength of buyer and origin, 1 for home
-    input_lists: tuple[Array, Array]  # each sector's inputs and their Ω, (S, m) each
-
-
-def make_context(
-    world: World,
-    schedule: PolicySchedule,
-    params: RunParameters,
-    streams: Streams,
-    pairs: Pairs,
-    dt: float,
-    noise: bool,
-    espionage_on: bool,
-    breakthroughs: bool,
-    endogenous_escalation: bool,
-    grim: bool,
-) -> Context:
-    """Gather what stays fixed over a model's life, with static pair quantities precomputed."""
-    usable = world.conduit[None, :] * world.link * ~world.rival
-    np.fill_diagonal(usable, 0.0)
-    base = world.source_share * (1.0 - world.friction)[:, :, None] * world.weight
-    ctrl, coop = pairs.control, pairs.cooperation
-    lookup = {(int(a), int(b)): p for p, (a, b) in enumerate(zip(ctrl.first, ctrl.second, strict=True))}
-    # Decoupling is measured on rival pairs; without rivals, on all pairs in different blocs.
-    across = world.rival if world.rival.any() else ~world.same_bloc
-    rival_first, rival_second = np.nonzero(across)
-    return Context(
-        world=world,
-        schedule=schedule,
-        params=params,
-        streams=streams,
-        pairs=pairs,
-        dt=dt,
-        noise=noise,
-        espionage=espionage_on,
-        breakthroughs=breakthroughs,
-        endogenous_escalation=endogenous_escalation,
-        grim=grim,
-        logistic_kernel=bool(np.all(params.values["catch_up_shape"] == 1.0)),
-        conduit_reach=usable.max(axis=1),
-        cyber=world.sectors.index("cyber") if "cyber" in world.sectors else None,
-        reference_flow=float(base[across].sum()),
-        rival_first=rival_first,
-        rival_second=rival_second,
-        control_imports=world.import_share[ctrl.second, ctrl.first],
-        control_sources=world.source_share[ctrl.second, ctrl.first],
-        control_exports=world.export_share[ctrl.first, ctrl.second],
-        control_hawkishness=world.hawkishness[ctrl.first] * pairs.control_rival,
-        coop_friction=world.friction[coop.first, coop.second],
-        coop_in_control=np.array(
-            [lookup.get((int(b), int(a)), -1) for a, b in zip(coop.first, coop.second, strict=True)], dtype=int
-        ),
-        rival_controllers=np.maximum(world.rival.sum(axis=0), 1),
-        blocs=BlocGroups.of(world),
-        free_shares=inputs.origin_shares(world.domestic0, world.import_share),
-        access=np.where(np.eye(world.n_actors, dtype=bool), 1.0, world.link),
-        input_lists=inputs.input_lists(world.dependency),
-    )
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from sim.config.errors import ScenarioError
 from sim.config.loader import load_scenario
 from sim.config.parameters import PARAMETER_NAMES, ModelParameters, unknown_parameter
 from sim.config.schema import Scenario
-from sim.dynamics import Observation, StepEvents, advance, make_context, observe
+from sim.context import make_context
+from sim.dynamics import Observation, StepEvents, advance, observe
 from sim.pairs import build_pairs
 from sim.params import RunParameters
 from sim.recorder import OUTCOME_VARIABLES, Recorder
