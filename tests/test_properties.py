@@ -48,40 +48,24 @@ def test_state_stays_finite_positive_and_bounded(table, seed):
     assert (ds["p_parity"].values >= 0).all() and (ds["p_parity"].values <= 1).all()
 
 
+def _us_chip_control(level: float):
+    """The baseline to 2035 with a US control on China's chips at ``level`` from 2025."""
+    control = {
+        "controller": "United States",
+        "target": "China",
+        "sectors": ["semiconductors"],
+        "schedule": {2025: level},
+    }
+    return load_scenario(BASELINE, {"time.horizon": 2035, "policies.export_controls": [control]})
+
+
 @settings(max_examples=8, deadline=None)
 @given(level=st.floats(0.0, 1.0), seed=st.integers(0, 1000))
 def test_more_control_never_raises_the_targets_open_share(level, seed):
     """Raising one control from `level` to 1 never increases what reaches the target in that year."""
     from sim.model import DecouplingModel
 
-    high_scenario = load_scenario(
-        BASELINE,
-        {
-            "time.horizon": 2035,
-            "policies.export_controls": [
-                {
-                    "controller": "United States",
-                    "target": "China",
-                    "sectors": ["semiconductors"],
-                    "schedule": {2025: 1.0},
-                }
-            ],
-        },
-    )
-    low_scenario = load_scenario(
-        BASELINE,
-        {
-            "time.horizon": 2035,
-            "policies.export_controls": [
-                {
-                    "controller": "United States",
-                    "target": "China",
-                    "sectors": ["semiconductors"],
-                    "schedule": {2025: level},
-                }
-            ],
-        },
-    )
+    high_scenario, low_scenario = _us_chip_control(1.0), _us_chip_control(level)
     high = DecouplingModel(high_scenario, runs=1, rng=seed)
     low = DecouplingModel(low_scenario, runs=1, rng=seed)
     for model in (high, low):
