@@ -44,23 +44,34 @@ class DesignTable:
     problem: dict[str, Any] | None
 
 
+def frozen_distribution(distribution: BaseModel) -> Any:
+    """The scipy distribution of a sweep or prior distribution (quantiles, densities, supports)."""
+    if isinstance(distribution, LogUniform):
+        return stats.loguniform(distribution.low, distribution.high)
+    if isinstance(distribution, Uniform):
+        return stats.uniform(distribution.low, distribution.high - distribution.low)
+    if isinstance(distribution, Triangular):
+        width = distribution.high - distribution.low
+        return stats.triang(c=(distribution.mode - distribution.low) / width, loc=distribution.low, scale=width)
+    if isinstance(distribution, Normal):
+        if distribution.low is None and distribution.high is None:
+            return stats.norm(distribution.mean, distribution.sd)
+        a = -np.inf if distribution.low is None else (distribution.low - distribution.mean) / distribution.sd
+        b = np.inf if distribution.high is None else (distribution.high - distribution.mean) / distribution.sd
+        return stats.truncnorm(a, b, loc=distribution.mean, scale=distribution.sd)
+    raise TypeError(f"not a distribution: {distribution!r}")
+
+
 def quantile(distribution: BaseModel, u: np.ndarray) -> np.ndarray:
     """Values of a distribution at unit-cube coordinates ``u``."""
     u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
-    if isinstance(distribution, LogUniform):
+    if isinstance(distribution, LogUniform):  # exact at the ends, where scipy's loguniform rounds
         return np.exp(np.log(distribution.low) + u * (np.log(distribution.high) - np.log(distribution.low)))
     if isinstance(distribution, Uniform):
         return distribution.low + u * (distribution.high - distribution.low)
-    if isinstance(distribution, Triangular):
-        width = distribution.high - distribution.low
-        return stats.triang(c=(distribution.mode - distribution.low) / width, loc=distribution.low, scale=width).ppf(u)
     if isinstance(distribution, Normal):
-        if distribution.low is None and distribution.high is None:
-            return stats.norm(distribution.mean, distribution.sd).ppf(np.clip(u, 1e-12, 1 - 1e-12))
-        a = -np.inf if distribution.low is None else (distribution.low - distribution.mean) / distribution.sd
-        b = np.inf if distribution.high is None else (distribution.high - distribution.mean) / distribution.sd
-        return stats.truncnorm(a, b, loc=distribution.mean, scale=distribution.sd).ppf(np.clip(u, 1e-12, 1 - 1e-12))
-    raise TypeError(f"not a distribution: {distribution!r}")
+        u = np.clip(u, 1e-12, 1 - 1e-12)
+    return frozen_distribution(distribution).ppf(u)
 
 
 def build_design(spec: SweepSpec, folder: Path) -> DesignTable:
