@@ -27,7 +27,7 @@ from sim.config.schema import Scenario
 from sim.context import make_context
 from sim.dynamics import Observation, StepEvents, advance, observe
 from sim.pairs import build_pairs
-from sim.params import RunParameters
+from sim.params import RunParameters, ensemble_columns
 from sim.recorder import OUTCOME_VARIABLES, Recorder
 from sim.rng import Streams, keys_for
 from sim.schedule import build_schedule, step_times
@@ -116,13 +116,16 @@ class DecouplingModel(mesa.Model):
         self.schedule = build_schedule(scenario, self.world, source_dir)
         self.times = step_times(scenario)
         self.n_steps = len(self.times) - 1
-        self.params = RunParameters(scenario.parameters, self.runs, parameter_table)
         if record not in ("full", "outcomes"):
             raise ScenarioError(f"record must be 'full' or 'outcomes', not {record!r}", "DecouplingModel", ("record",))
         seeds = np.full(self.runs, seed) if seeds is None else np.asarray(seeds, dtype=np.int64).reshape(-1)
         streams = (self.first_run + np.arange(self.runs)) if streams is None else np.asarray(streams).reshape(-1)
         if seeds.size != self.runs or streams.size != self.runs:
             raise ScenarioError(f"seeds and streams need {self.runs} values each", "DecouplingModel", ("seeds",))
+        keys = keys_for(seeds, streams)
+        given = {**parameters, **(parameter_table or {})}  # explicit values are pinned against the posterior
+        table = {**ensemble_columns(scenario.ensemble, keys, given), **(parameter_table or {})}
+        self.params = RunParameters(scenario.parameters, self.runs, table)
         self.actors = [
             Actor(self, i, name, spec.bloc, spec.hawkishness, spec.conduit_capacity, spec.absorptive)
             for i, (name, spec) in enumerate(scenario.actors.items())
@@ -132,7 +135,7 @@ class DecouplingModel(mesa.Model):
             self.world,
             self.schedule,
             self.params,
-            Streams(keys_for(seeds, streams)),
+            Streams(keys),
             self.pairs,
             dt=scenario.time.step,
             noise=scenario.stochastic.noise,

@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.config.ensemble import EnsembleSpec
 from sim.config.errors import ScenarioError
 from sim.config.parameters import PARAMETER_NAMES, ModelParameters, parameter_metadata, unknown_parameter
+from sim.rng import Streams
 
 
 class RunParameters:
@@ -71,3 +73,28 @@ def checked_column(name: str, column: Any, runs: int) -> np.ndarray:
         i = int(np.flatnonzero(bad)[0])
         raise ScenarioError(f"run {i} has {array[i]!r}, outside {bounds_text(name)}", "parameter table", (name,))
     return array
+
+
+def ensemble_columns(
+    ensemble: EnsembleSpec, keys: np.ndarray, given: Mapping[str, Any] | None
+) -> dict[str, np.ndarray]:
+    """Per-run values of the posterior's parameters: {name: (R,)}, for the names ``given`` lacks.
+
+    In ``sample`` mode run r takes draw j with probability w_j, by inverting the weights'
+    cumulative sum at a uniform from its own stream "posterior" (keys: (R,) run keys), so
+    a run's draw depends only on its seed and run index; ``mean`` gives every run the
+    weighted mean. A parameter in ``given`` (a sweep's or calibration's table) wins.
+    """
+    names = [name for name in ensemble.draws if not (given and name in given)]
+    if not names:
+        return {}
+    runs = len(keys)
+    if ensemble.use == "mean":
+        means = ensemble.mean()
+        return {name: np.full(runs, means[name]) for name in names}
+    count = len(ensemble.draws[names[0]])
+    weights = np.asarray(ensemble.weights, dtype=float) if ensemble.weights else np.ones(count)
+    cumulative = np.cumsum(weights) / weights.sum()
+    u = Streams(keys).uniform("posterior", 0, ())
+    index = np.minimum(np.searchsorted(cumulative, u, side="right"), count - 1)
+    return {name: np.asarray(ensemble.draws[name], dtype=float)[index] for name in names}

@@ -266,6 +266,8 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         scenario = validate_data(data, origins, str(path))
     except ScenarioError as error:
         raise _with_includer(error, extended_by) from None
+    if "ensemble" in data and isinstance(data["ensemble"], dict):
+        scenario = _attach_posterior(scenario, data["ensemble"], origins, path, extended_by)
     history = scenario.history
     if history.replay and history.timeline != "default" and not (path.parent / history.timeline).is_file():
         source, line = _locate(origins, ("history", "timeline"), str(path))
@@ -275,6 +277,40 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     if history.replay:
         _check_timeline(scenario, path, origins)
     return scenario
+
+
+def _attach_posterior(
+    scenario: Scenario, given: dict[str, Any], origins: Origins, path: Path, extended_by: ExtendedBy
+) -> Scenario:
+    """Read the posterior a scenario names into ``ensemble.draws`` (see ``sim.config.ensemble``)."""
+    from sim.config.ensemble import read_posterior
+
+    spec = scenario.ensemble
+    if spec.posterior is None:
+        return scenario
+    source, line = _locate(origins, ("ensemble", "posterior"), str(path))
+    if "draws" in given or "weights" in given:
+        raise ScenarioError("give either 'posterior' (a file) or 'draws', not both", source, ("ensemble",), line)
+    declared_in = Path(source) if not source.startswith("--set ") else path
+    posterior = declared_in.parent / spec.posterior
+    if not posterior.is_file():
+        raise ScenarioError(f"posterior file not found: {posterior}", source, ("ensemble", "posterior"), line)
+    draws, weights = read_posterior(posterior)
+    # Later wins, as in extends: a parameter set below the declaring file (or by --set) is pinned.
+    parent_of = {child: parent for parent, (child, _) in extended_by.items()}
+    depth, node, level = {str(path): 0}, str(path), 0
+    while node in parent_of:
+        node, level = parent_of[node], level + 1
+        depth[node] = level
+    limit = depth.get(str(declared_in), 0) if not source.startswith("--set ") else len(depth)
+    pinned = {
+        key[1]
+        for key, (where, _) in origins.items()
+        if len(key) == 2 and key[0] == "parameters" and (where.startswith("--set ") or depth.get(where, 0) < limit)
+    }
+    kept = {name: values for name, values in draws.items() if name not in pinned}
+    update = {"draws": kept, "weights": weights if kept else []}
+    return scenario.model_copy(update={"ensemble": spec.model_copy(update=update)})
 
 
 def _check_timeline(scenario: Scenario, path: Path, origins: Origins) -> None:

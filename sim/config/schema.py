@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from sim.config.base import Number, StrictModel
+from sim.config.ensemble import EnsembleSpec
 from sim.config.parameters import ModelParameters
 
 Level = float  # a policy intensity in [0, 1]
@@ -367,6 +368,7 @@ class Scenario(Frozen):
     )
     relations: RelationsSpec = RelationsSpec()
     parameters: ModelParameters = ModelParameters()
+    ensemble: EnsembleSpec = EnsembleSpec()
     rules: RulesSpec = RulesSpec()
     policies: PoliciesSpec = PoliciesSpec()
     history: HistorySpec = HistorySpec()
