@@ -15,51 +15,55 @@ import sim
 from sim.cli import main
 from sim.config import ScenarioError, load_scenario
 from sim.observe.calibrate import calibrate, read_priors
-from sim.observe.data import DEFAULT_OBSERVATIONS, DEFAULT_OPERATORS, read_observations, read_operators
-from sim.observe.hindcast import add_judgements, hindcast, scores
+from sim.observe.data import (
+    DEFAULT_OBSERVATIONS,
+    DEFAULT_OPERATORS,
+    SHIPPED_OBSERVATIONS,
+    read_observation_files,
+    read_observations,
+    read_operators,
+)
+from sim.observe.hindcast import hindcast
+from sim.observe.quantities import quantity
 from tests.conftest import BASELINE
 
 
 def test_every_shipped_row_is_mapped_or_has_a_reason():
-    observations = read_observations(DEFAULT_OBSERVATIONS)
+    observations = read_observation_files(SHIPPED_OBSERVATIONS)
+    assert len(observations) == 59 + 59
     operators = read_operators(DEFAULT_OPERATORS)
     assert {o.series for o in observations} <= set(operators), "every shipped series needs an operator entry"
     scenario = load_scenario(BASELINE)
-    result = hindcast(sim.run(scenario, runs=10, seed=1), scenario, observations, operators, until=2016)
+    result = hindcast(sim.run(scenario, runs=10, seed=1), scenario, observations, operators, until=2021)
     assert len(result.table) + len(result.unmapped) == len(observations)
     assert result.unmapped["reason"].str.len().gt(10).all()
-    assert set(result.table["line"]) | set(result.unmapped["line"]) == {o.line for o in observations}
-    assert len(result.table) >= 20
-    assert (
-        result.table.loc[result.table["series"] == "ic_production_share_of_domestic_market", "quantity"]
-        == "self_sufficiency"
-    ).all()
-
-
-def test_scores_on_a_hand_checked_case():
-    table = pd.DataFrame(
-        {
-            "series": ["s"] * 4,
-            "actor": ["A"] * 4,
-            "year": [2016, 2017, 2018, 2019],
-            "observed": [10.0, 12.0, 9.0, 20.0],
-            "median": [10.0, 11.0, 11.0, 10.0],
-            "q05": [8.0, 10.0, 10.0, 8.0],
-            "q95": [12.0, 13.0, 12.0, 12.0],
-            "window": ["calibration", "out of sample", "out of sample", "out of sample"],
-        }
+    where = set(zip(result.table["file"], result.table["line"], strict=True)) | set(
+        zip(result.unmapped["file"], result.unmapped["line"], strict=True)
     )
-    judged = add_judgements(table)
-    # 2017: 12 in [10, 13] inside; up vs predicted up (11 > 10): right.
-    # 2018: 9 below [10, 12] outside; down vs predicted up: wrong.
-    # 2019: 20 above [8, 12] outside; up vs predicted flat (10 = 10): wrong.
-    assert judged["inside_band"].tolist() == [True, True, False, False]
-    assert judged["direction_right"].tolist()[1:] == [1.0, 0.0, 0.0]
-    result = scores(judged)
-    assert result["share_inside_90_band"] == pytest.approx(1 / 3)
-    assert result["share_directions_right"] == pytest.approx(1 / 3)
-    errors = sorted(abs(np.log([11 / 12, 11 / 9, 10 / 20])))
-    assert result["median_abs_log_error"] == pytest.approx(errors[1])
+    assert where == {(o.file, o.line) for o in observations}
+    # With everything to 2021 in sample, every row the model has a quantity for is mapped.
+    assert len(result.table) >= 90
+    reasons = result.unmapped["reason"]
+    assert not reasons.str.contains("not a model actor|not a model sector|no operator").any(), reasons.tolist()
+    by_series = result.table.groupby("series")["quantity"].first()
+    assert by_series["ic_production_share_of_domestic_market"] == "self_sufficiency"
+    assert by_series["bilateral_trade"] == "pair_trade"
+    assert by_series["chinese_brand_share_smartphone_imports"] == "import_share"
+    assert by_series["semi_equipment_sales"] == "capability"
+
+
+def test_world_totals_and_pair_quantities():
+    scenario = load_scenario(BASELINE)
+    ds = sim.run(scenario, runs=2, seed=1)
+    world = quantity(ds, "capability", "*", "space")
+    assert np.allclose(world, ds["capability"].sel(sector="space").sum("actor"))
+    shares = quantity(ds, "import_share", "Russia-China", "semiconductors")
+    assert np.allclose(shares, ds["import_share"].sel(actor="Russia", partner="China", sector="semiconductors"))
+    mean_share = quantity(ds, "import_share_all", "Russia-China", None)
+    assert float(mean_share.min()) >= 0 and float(mean_share.max()) <= 1
+    assert np.allclose(
+        quantity(ds, "import_dependence", "China", "ai"), 1 - ds["self_sufficiency"].sel(actor="China", sector="ai")
+    )
 
 
 def test_abc_recovers_a_parameter_from_data_the_model_made(tmp_path):
@@ -71,6 +75,8 @@ def test_abc_recovers_a_parameter_from_data_the_model_made(tmp_path):
             "stochastic.noise": False,
             "stochastic.espionage": False,
             "stochastic.breakthroughs": False,
+            # The same other parameters in the true run as in calibration (which runs the posterior mean).
+            "ensemble.use": "mean",
         },
     )
     truth = 1.6
@@ -100,64 +106,84 @@ def test_abc_recovers_a_parameter_from_data_the_model_made(tmp_path):
             {"parameters.catch_up_scale": {"distribution": "uniform", "low": 0.5, "high": 2.5}},
         )
     )
-    result = calibrate(scenario, observations, operators, 2020, priors, draws=300, accept=0.03, seed=2)
+    result = calibrate(scenario, observations, operators, 2020, priors, simulations=3000, particles=200, seed=2)
     assert result.estimates["catch_up_scale"] == pytest.approx(truth, abs=0.1)
-    assert result.posterior["parameters.catch_up_scale"].std() < result.draws["parameters.catch_up_scale"].std() / 4
+    assert result.identification.loc[0, "sd_ratio"] < 0.25 and bool(result.identification.loc[0, "informed"])
+    assert len(result.generations) >= 3 and result.generations["epsilon"].is_monotonic_decreasing
 
 
 def test_internal_hindcast_calibrate_to_2016_check_2017_to_2019(tmp_path, capsys):
     out = tmp_path / "cal"
-    assert (
-        main(
-            [
-                "calibrate",
-                str(BASELINE),
-                "--observations",
-                str(DEFAULT_OBSERVATIONS),
-                "--until",
-                "2016",
-                "-o",
-                str(out),
-                "--draws",
-                "200",
-                "--check-runs",
-                "20",
-            ]
-        )
-        == 0
-    )
+    command = ["calibrate", str(BASELINE), "--until", "2016", "-o", str(out)]
+    assert main([*command, "--simulations", "400", "--particles", "100", "--check-runs", "20"]) == 0
     overlay = yaml.safe_load((out / "calibrated.yaml").read_text())
-    assert set(overlay["parameters"]) == {
-        "catch_up_scale",
-        "innovation_scale",
-        "frontier_proximity",
-        "substitution_response",
-        "input_substitution",
-    }
+    assert overlay["ensemble"] == {"posterior": "posterior.csv", "use": "sample"}
+    posterior = pd.read_csv(out / "posterior.csv")
+    assert len(posterior) == 100 and posterior["weight"].sum() == pytest.approx(1.0)
     calibrated = load_scenario(out / "calibrated.yaml")
-    assert calibrated.parameters.catch_up_scale == pytest.approx(overlay["parameters"]["catch_up_scale"])
+    assert calibrated.ensemble.draws["catch_up_scale"] == pytest.approx(posterior["parameters.catch_up_scale"].tolist())
+    identification = pd.read_csv(out / "identification.csv")
+    assert set(identification["parameter"]) == set(calibrated.ensemble.draws)
+    checks = pd.read_csv(out / "predictive_checks.csv").set_index("check")
+    assert set(checks.index) == {"prior", "posterior"} and checks["coverage90"].between(0, 1).all()
+    for name in ("prior_posterior.png", "fit.png", "generations.csv", "discrepancy.csv", "misfit_scales.csv"):
+        assert (out / name).stat().st_size > 0
+    hindcast_dir = tmp_path / "hc"
+    observations = ["--observations", str(DEFAULT_OBSERVATIONS)]
     assert (
         main(
             [
                 "hindcast",
                 str(out / "calibrated.yaml"),
-                "--observations",
-                str(DEFAULT_OBSERVATIONS),
+                *observations,
                 "--until",
                 "2016",
                 "--runs",
                 "30",
                 "-o",
-                str(tmp_path / "hc"),
+                str(hindcast_dir),
             ]
         )
         == 0
     )
-    result = json.loads((tmp_path / "hc" / "scores.json").read_text())
-    assert result["rows_out_of_sample"] >= 10 and 0 <= result["share_inside_90_band"] <= 1
-    table = pd.read_csv(tmp_path / "hc" / "hindcast.csv")
+    result = json.loads((hindcast_dir / "scores.json").read_text())
+    assert result["rows_out_of_sample"] >= 10 and 0 <= result["coverage90_model"] <= 1
+    assert result["relative_wis_trend"] > 0 and result["relative_wis_persistence"] > 0
+    table = pd.read_csv(hindcast_dir / "hindcast.csv")
     assert (table.loc[table["window"] == "out of sample", "year"] > 2016).all()
-    assert "directions right" in capsys.readouterr().out
+    assert {"q0.01", "q0.5", "q0.99", "pit", "wis_model", "wis_trend", "wis_persistence"} <= set(table.columns)
+    assert (hindcast_dir / "pit_coverage.png").stat().st_size > 0
+    by_series = pd.read_csv(hindcast_dir / "scores_by_series.csv")
+    assert by_series["rows"].sum() == result["rows_scored"]
+    printed = capsys.readouterr().out
+    assert "relative WIS" in printed and "directions right" in printed
+
+
+def test_hindcast_takes_several_observation_files_and_the_mean_switch(tmp_path, capsys):
+    files = [str(f) for f in SHIPPED_OBSERVATIONS]
+    out = tmp_path / "hc"
+    assert (
+        main(
+            [
+                "hindcast",
+                str(BASELINE),
+                "--observations",
+                *files,
+                "--until",
+                "2019",
+                "--runs",
+                "20",
+                "--posterior-mean",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    table = pd.read_csv(out / "hindcast.csv")
+    assert set(table["file"]) == set(files)
+    assert (table.loc[table["year"] > 2019, "window"] == "out of sample").all()
+    assert "scored against the baselines" in capsys.readouterr().out
 
 
 def _write(path, data):
@@ -207,6 +233,7 @@ def test_broken_operator_files(tmp_path, data, fragment):
         ({"actors.China.rd_budget": {"distribution": "uniform", "low": 0.5, "high": 1}}, "only model parameters"),
         ({"parameters.gestation": {"distribution": "uniform", "low": 0.1, "high": 9}}, "exceeds"),
         ({"parameters.gestation": {"distribution": "uniform", "low": 9, "high": 2}}, "below high"),
+        ({"parameters.catch_up_scale": {"distribution": "normal", "mean": 1, "sd": 1}}, "bound a normal prior"),
     ],
 )
 def test_broken_prior_files(tmp_path, data, fragment):

@@ -63,13 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--density", type=float, default=0.8, help="PRIM: least density of the chosen box")
     analyze.add_argument("-o", "--out", help="output folder (default: SWEEP_DIR/analysis)")
     for name, text in (
-        ("calibrate", "calibrate model parameters on observations (rejection ABC)"),
-        ("hindcast", "compare the model with observations it was not fitted to"),
+        ("calibrate", "calibrate model parameters on observations (ABC-SMC)"),
+        ("hindcast", "score forecasts against observations the model was not fitted to"),
     ):
         command = commands.add_parser(name, help=text)
         command.add_argument("scenario", help="scenario YAML file")
         command.add_argument(
-            "--observations", required=True, help="CSV: series,actor,sector,year,value,unit,source,notes"
+            "--observations",
+            nargs="+",
+            metavar="CSV",
+            help="observation files: series,actor,sector,year,value,unit,source,notes (default: both shipped files)",
         )
         command.add_argument(
             "--operators", help="observation operators YAML (default: seeds/observation_operators.yaml)"
@@ -79,14 +82,37 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "calibrate":
             command.add_argument("--until", type=year, required=True, help="last year of the calibration window")
             command.add_argument("--priors", help="priors YAML (default: seeds/calibration_priors.yaml)")
-            command.add_argument("--draws", type=positive_int, default=2000)
-            command.add_argument("--accept", type=float, default=0.05, help="share of draws accepted")
-            command.add_argument("--check-runs", type=positive_int, default=200, help="runs of the fit check")
+            command.add_argument(
+                "--simulations", type=positive_int, default=50_000, help="simulation budget of the SMC"
+            )
+            command.add_argument("--particles", type=positive_int, default=1000, help="particles per generation")
+            command.add_argument(
+                "--check-runs",
+                type=positive_int,
+                default=200,
+                help="runs of the prior- and posterior-predictive checks",
+            )
         else:
             command.add_argument(
-                "--until", type=year, help="last year scales are fitted on (default: last observation)"
+                "--until", type=year, help="last in-sample year: scales and discrepancies are fitted up to it"
             )
             command.add_argument("--runs", type=positive_int, default=200)
+            command.add_argument(
+                "--posterior-mean", action="store_true", help="run the posterior mean instead of posterior draws"
+            )
+    backtest = commands.add_parser(
+        "backtest", help="leave-future-out validation: calibrate at rolling origins, score the later years"
+    )
+    backtest.add_argument("scenario", help="scenario YAML file (its shipped posterior is set aside)")
+    backtest.add_argument("--origins", type=year, nargs="+", default=[2017, 2019], help="last in-sample years")
+    backtest.add_argument("--observations", nargs="+", metavar="CSV", help="observation files (default: both shipped)")
+    backtest.add_argument("--operators", help="observation operators YAML (default: seeds/observation_operators.yaml)")
+    backtest.add_argument("--priors", help="priors YAML (default: seeds/calibration_priors.yaml)")
+    backtest.add_argument("--simulations", type=positive_int, default=50_000, help="SMC budget per origin")
+    backtest.add_argument("--particles", type=positive_int, default=1000)
+    backtest.add_argument("--runs", type=positive_int, default=200, help="runs of each posterior ensemble")
+    backtest.add_argument("--seed", type=seed, default=1)
+    backtest.add_argument("-o", "--out", default="results/backtest", help="output folder")
     return parser
 
 
@@ -108,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "analyze": sweep_cmd.analyze,
         "calibrate": observe_cmd.calibrate,
         "hindcast": observe_cmd.hindcast,
+        "backtest": observe_cmd.backtest,
     }
     try:
         return handlers[args.command](args)

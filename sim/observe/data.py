@@ -22,6 +22,8 @@ from sim.config.yamlio import read_yaml_file
 COLUMNS = ("series", "actor", "sector", "year", "value", "unit", "source", "notes")
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_OBSERVATIONS = ROOT / "seeds" / "data" / "observations_to_2019.csv"
+LATER_OBSERVATIONS = ROOT / "seeds" / "data" / "observations_2020_2021.csv"
+SHIPPED_OBSERVATIONS = (DEFAULT_OBSERVATIONS, LATER_OBSERVATIONS)
 DEFAULT_OPERATORS = ROOT / "seeds" / "observation_operators.yaml"
 SMALLEST_VALUE = 1e-9  # below this a nonzero observation is a typo or a denormal, not a measurement
 
@@ -38,6 +40,7 @@ class Observation:
     unit: str
     source: str
     line: int
+    file: str = ""  # the observations file the row was read from (line numbers are per file)
 
 
 def read_observations(path: str | Path) -> list[Observation]:
@@ -81,6 +84,7 @@ def read_observations(path: str | Path) -> list[Observation]:
                 row.get("unit", "").strip(),
                 row.get("source", "").strip(),
                 line,
+                source,
             )
         )
     if not rows:
@@ -88,17 +92,36 @@ def read_observations(path: str | Path) -> list[Observation]:
     return rows
 
 
+def read_observation_files(paths: list[str | Path] | tuple[str | Path, ...]) -> list[Observation]:
+    """Rows of several observation files, in order (each row remembers its file and line).
+
+    A series may have several values in one year (quarterly shares), so repeats are kept.
+    """
+    return [row for path in paths for row in read_observations(path)]
+
+
 Quantity = Literal[
     "self_sufficiency",
+    "import_dependence",
     "capability",
     "world_share",
     "world_share_all",
     "rd_budget",
     "pair_cooperation",
+    "pair_trade",
+    "import_share",
+    "import_share_all",
     "access_capability",
     "leading_count",
 ]
-SECTOR_QUANTITIES = ("self_sufficiency", "capability", "world_share", "access_capability")
+SECTOR_QUANTITIES = (
+    "self_sufficiency",
+    "import_dependence",
+    "capability",
+    "world_share",
+    "access_capability",
+    "import_share",
+)
 
 
 class Operator(StrictModel):
@@ -119,6 +142,8 @@ class Operator(StrictModel):
             raise ValueError("an operator needs a quantity, or 'unmapped' with the reason")
         if self.quantity in SECTOR_QUANTITIES and not self.sector and not self.sector_from_row:
             raise ValueError(f"quantity '{self.quantity}' needs a sector (or sector_from_row: true)")
+        if any(a == "*" for a in self.actors.values()) and self.quantity not in ("capability", "rd_budget"):
+            raise ValueError(f"actor '*' (the sum over actors) only fits capability and rd_budget, not {self.quantity}")
         if isinstance(self.scale, float) and not self.scale > 0:
             raise ValueError(f"scale must be positive or 'fit', got {self.scale}")
         return self

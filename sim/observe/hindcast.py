@@ -1,11 +1,13 @@
 """Map observations onto model runs and score how well the model predicts them.
 
 Rows up to ``until`` form the calibration window: operators with ``scale: fit`` are
-fitted there (least squares in logs). Rows after it are out of sample: for each, the
-table gives the observed value, the median and 5-95 % band of the prediction across runs,
-whether the observation lies inside the band, whether the direction of change since the
-series' last calibration-window observation is right, and the log error. Rows that
-cannot be mapped are listed with the reason; none is dropped silently.
+fitted there, per run (least squares in logs), and the discrepancy of each operator is
+estimated from the window's residuals (``sim.observe.discrepancy``). Every row gets the
+predictive distribution of its observation: the ensemble's runs (parameters from the
+posterior, their own random streams), each widened by the discrepancy. Rows after the
+window are out of sample and scored against the two naive baselines
+(``sim.observe.evaluate``). Rows that cannot be mapped are listed with the reason; none
+is dropped silently.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import xarray as xr
 
 from sim.config.schema import Scenario
 from sim.observe.data import Observation, Operator
-from sim.observe.quantities import quantity
+from sim.observe.discrepancy import estimate_discrepancy, lead_years
+from sim.observe.evaluate import score_rows, summarise
+from sim.observe.quantities import PAIR_QUANTITIES, WORLD, quantity
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,8 @@ def map_rows(
             unmapped.append((row, operator.unmapped))
             continue
         actor = operator.actors.get(row.actor, row.actor)
-        names = actor.split("-", 1) if operator.quantity == "pair_cooperation" else [actor]
-        missing = [n for n in names if n not in scenario.actors]
+        names = actor.split("-", 1) if operator.quantity in PAIR_QUANTITIES else [actor]
+        missing = [n for n in names if n not in scenario.actors and n != WORLD]
         if missing:
             unmapped.append((row, f"actor '{missing[0]}' is not a model actor (map it under 'actors' in the operator)"))
             continue
@@ -113,17 +117,22 @@ def log_scales(rows: list[MappedRow], raw: np.ndarray, until: float) -> tuple[np
 
 @dataclass
 class Hindcast:
-    """Per-row hindcast table, unmapped rows with reasons, and the summary scores."""
+    """Per-row forecast table, unmapped rows with reasons, discrepancies and the summary scores."""
 
     table: pd.DataFrame
     unmapped: pd.DataFrame
+    discrepancy: pd.DataFrame
+    by_series: pd.DataFrame
     scores: dict[str, float]
+
+
+ROW_COLUMNS = ["series", "actor", "sector", "year", "observed", "unit", "window", "quantity", "file", "line", "source"]
 
 
 def hindcast(
     ds: xr.Dataset, scenario: Scenario, observations: list[Observation], operators: dict[str, Operator], until: float
 ) -> Hindcast:
-    """Score a scenario against observations after the calibration window."""
+    """Score a scenario's ensemble against observations after the calibration window (``until``)."""
     mapped, unmapped = map_rows(observations, operators, scenario, ds["year"].values)
     raw = predictions(ds, mapped)
     scales, unfit_rows = log_scales(mapped, raw, until)
@@ -132,92 +141,54 @@ def hindcast(
         (mapped[i].obs, f"no observation of this series up to {until:g} to fit its scale") for i in sorted(unfit)
     ]
     keep = [i for i in range(len(mapped)) if i not in unfit]
-    predicted = np.exp(np.log(np.maximum(raw[keep], 1e-300)) + scales[keep])
-    records = []
-    for row, values in zip([mapped[i] for i in keep], predicted, strict=True):
-        o = row.obs
-        low, mid, high = np.quantile(values, [0.05, 0.5, 0.95])
-        records.append(
+    rows = [mapped[i] for i in keep]
+    centres = np.log(np.maximum(raw[keep], 1e-300)) + scales[keep]
+    frame = pd.DataFrame(
+        [
             {
-                "series": o.series,
-                "actor": o.actor,
-                "sector": o.sector,
-                "year": o.year,
-                "observed": o.value,
-                "unit": o.unit,
-                "median": mid,
-                "q05": low,
-                "q95": high,
-                "window": "calibration" if o.year <= until else "out of sample",
-                "quantity": row.operator.quantity,
-                "line": o.line,
-                "source": o.source,
+                "series": r.obs.series,
+                "actor": r.obs.actor,
+                "sector": r.obs.sector,
+                "year": r.obs.year,
+                "observed": r.obs.value,
+                "unit": r.obs.unit,
+                "window": "calibration" if r.obs.year <= until else "out of sample",
+                "quantity": r.operator.quantity,
+                "file": r.obs.file,
+                "line": r.obs.line,
+                "source": r.obs.source,
             }
-        )
-    table = pd.DataFrame(
-        records,
-        columns=[
-            "series",
-            "actor",
-            "sector",
-            "year",
-            "observed",
-            "unit",
-            "median",
-            "q05",
-            "q95",
-            "window",
-            "quantity",
-            "line",
-            "source",
+            for r in rows
         ],
+        columns=ROW_COLUMNS,
     )
-    table = add_judgements(table)
+    in_window = (frame["window"] == "calibration").to_numpy()
+    series = frame["series"].tolist()
+    actors, years = frame["actor"].tolist(), frame["year"].to_numpy()
+    discrepancy = estimate_discrepancy(
+        series, [r.group for r in rows], np.log(frame["observed"].to_numpy(float)), centres, in_window, actors, years
+    )
+    terms = discrepancy.set_index("series").reindex(series)
+    sigma, drift = terms["sigma"].to_numpy(float), terms["drift"].to_numpy(float)
+    lead = lead_years(series, actors, years, in_window, until)
+    frame["lead"] = lead
+    frame["discrepancy_sd"] = np.sqrt(sigma**2 + (drift * lead) ** 2)
+    table = score_rows(frame, centres.reshape(len(rows), -1), frame["discrepancy_sd"].to_numpy(float))
     unmapped_table = pd.DataFrame(
         [
-            {"series": o.series, "actor": o.actor, "year": o.year, "line": o.line, "reason": reason}
+            {"series": o.series, "actor": o.actor, "year": o.year, "file": o.file, "line": o.line, "reason": reason}
             for o, reason in unmapped
         ],
-        columns=["series", "actor", "year", "line", "reason"],
+        columns=["series", "actor", "year", "file", "line", "reason"],
     )
-    return Hindcast(table, unmapped_table, scores(table))
-
-
-def add_judgements(table: pd.DataFrame) -> pd.DataFrame:
-    """Inside the 90 % band, log error, and direction of change since the last window observation."""
-    table = table.copy()
-    table["inside_band"] = (table["observed"] >= table["q05"]) & (table["observed"] <= table["q95"])
-    table["log_error"] = np.log(table["median"]) - np.log(table["observed"])
-    observed_direction, predicted_direction = [], []
-    for _, row in table.iterrows():
-        earlier = table[
-            (table["series"] == row["series"])
-            & (table["actor"] == row["actor"])
-            & (table["window"] == "calibration")
-            & (table["year"] < row["year"])
-        ]
-        if row["window"] != "out of sample" or earlier.empty:
-            observed_direction.append(np.nan)
-            predicted_direction.append(np.nan)
-            continue
-        last = earlier.sort_values("year").iloc[-1]
-        observed_direction.append(np.sign(row["observed"] - last["observed"]))
-        predicted_direction.append(np.sign(row["median"] - last["median"]))
-    table["observed_direction"] = observed_direction
-    table["predicted_direction"] = predicted_direction
-    countable = table["observed_direction"].notna() & (table["observed_direction"] != 0)
-    table["direction_right"] = np.where(countable, table["observed_direction"] == table["predicted_direction"], np.nan)
-    return table
+    return Hindcast(table, unmapped_table, discrepancy, summarise(table, ["series"]), scores(table))
 
 
 def scores(table: pd.DataFrame) -> dict[str, float]:
-    """Out-of-sample scores: share inside the 90 % band, share of directions right, median |log error|."""
+    """Overall out-of-sample scores (``summarise`` over every scored row), with row counts."""
     test = table[table["window"] == "out of sample"]
-    directions = test["direction_right"].dropna()
-    return {
-        "rows_out_of_sample": float(len(test)),
-        "share_inside_90_band": float(test["inside_band"].mean()) if len(test) else float("nan"),
-        "share_directions_right": float(directions.mean()) if len(directions) else float("nan"),
-        "directions_counted": float(len(directions)),
-        "median_abs_log_error": float(test["log_error"].abs().median()) if len(test) else float("nan"),
-    }
+    overall = summarise(table)
+    result = {"rows_out_of_sample": float(len(test)), "rows_scored": float(table["scored"].sum())}
+    if len(overall):
+        result.update({k: float(v) for k, v in overall.iloc[0].items() if k != "rows"})
+    return result

@@ -14,17 +14,48 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def prior_posterior(draws: pd.DataFrame, posterior: pd.DataFrame) -> Figure:
-    """Histograms of prior draws against accepted posterior draws, one panel per parameter."""
-    names = [c for c in draws.columns if c != "distance"]
-    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3), squeeze=False)
+    """Histograms of prior draws against the weighted posterior, one panel per parameter."""
+    names = [c for c in draws.columns if c.startswith("parameters.")]
+    weights = posterior["weight"].to_numpy() if "weight" in posterior else None
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3), squeeze=False)
     for ax, name in zip(axes[0], names, strict=True):
         bins = np.linspace(draws[name].min(), draws[name].max(), 25)
         ax.hist(draws[name], bins=bins, density=True, alpha=0.4, label="prior draws", color="#7f8c8d")
-        ax.hist(posterior[name], bins=bins, density=True, alpha=0.7, label="posterior", color="#c0392b")
-        ax.axvline(posterior[name].median(), color="black", linewidth=1)
+        ax.hist(
+            posterior[name], bins=bins, weights=weights, density=True, alpha=0.7, label="posterior", color="#c0392b"
+        )
+        mean = np.average(posterior[name], weights=weights)
+        ax.axvline(mean, color="black", linewidth=1)
         ax.set_title(name.removeprefix("parameters."), fontsize=9)
     axes[0, 0].legend(fontsize=8, frameon=False)
-    fig.suptitle("Rejection ABC: prior draws and accepted draws (line: posterior median)", fontsize=10)
+    fig.suptitle("ABC-SMC: prior draws and weighted posterior (line: posterior mean)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def pit_and_coverage(table: pd.DataFrame) -> Figure:
+    """PIT histogram of the model, and empirical against nominal coverage for the model and both baselines."""
+    from sim.observe.evaluate import coverage_curve, pit_histogram
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    scored = table[table["scored"].astype(bool)]
+    shares = pit_histogram(scored["pit_model"].to_numpy(float))
+    left.bar(np.arange(10) / 10 + 0.05, shares, width=0.095, color="#4c8fd6")
+    left.axhline(0.1, color="black", linewidth=1, linestyle="--", label="calibrated (flat)")
+    left.set_xlabel("PIT of the observation under the model's forecast")
+    left.set_ylabel("share of scored rows")
+    left.set_title(f"PIT histogram ({len(scored)} rows)", fontsize=9)
+    left.legend(fontsize=7, frameon=False)
+    right.plot([0, 1], [0, 1], color="black", linewidth=1, linestyle="--", label="nominal")
+    for name, colour in (("model", "#4c8fd6"), ("trend", "#e67e22"), ("persistence", "#7f8c8d")):
+        curve = coverage_curve(table, name)
+        right.plot(curve["nominal"], curve["empirical"], "o-", color=colour, markersize=3, label=name)
+    right.set_xlabel("nominal coverage of the central interval")
+    right.set_ylabel("share of observations inside")
+    right.set_title("Interval coverage", fontsize=9)
+    right.legend(fontsize=7, frameon=False)
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
 
@@ -37,7 +68,11 @@ def series_fit(table: pd.DataFrame, title: str) -> Figure:
     fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 2.8 * rows), squeeze=False)
     for ax, ((series, actor), group) in zip(axes.flat, groups, strict=False):
         group = group.sort_values("year")
-        ax.fill_between(group["year"], group["q05"], group["q95"], alpha=0.25, color="#4c8fd6", label="model 5-95 %")
+        ax.fill_between(group["year"], group["q05"], group["q95"], alpha=0.2, color="#4c8fd6", label="model 5-95 %")
+        if "q0.25" in group:
+            ax.fill_between(
+                group["year"], group["q0.25"], group["q0.75"], alpha=0.35, color="#4c8fd6", label="model 25-75 %"
+            )
         ax.plot(group["year"], group["median"], "o-", color="#4c8fd6", label="model median", markersize=3)
         colours = np.where(group["window"] == "calibration", "black", "#c0392b")
         ax.scatter(group["year"], group["observed"], c=colours, zorder=3, s=18, label="observed")
