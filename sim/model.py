@@ -84,6 +84,7 @@ class DecouplingModel(mesa.Model):
 
     Attributes:
         config: the scenario used; world: static structure; schedule: policies by step.
+        drawn_parameters: names of the parameters each run drew from the scenario's posterior.
         seed: the root seed; times: recorded years, (T + 1,); observation: what actors
         perceive now; recorder: trajectories recorded so far.
     """
@@ -124,7 +125,9 @@ class DecouplingModel(mesa.Model):
             raise ScenarioError(f"seeds and streams need {self.runs} values each", "DecouplingModel", ("seeds",))
         keys = keys_for(seeds, streams)
         given = {**parameters, **(parameter_table or {})}  # explicit values are pinned against the posterior
-        table = {**ensemble_columns(scenario.ensemble, keys, given), **(parameter_table or {})}
+        drawn = ensemble_columns(scenario.ensemble, keys, given)
+        self.drawn_parameters = tuple(drawn)  # parameters this batch took from the posterior
+        table = {**drawn, **(parameter_table or {})}
         self.params = RunParameters(scenario.parameters, self.runs, table)
         self.actors = [
             Actor(self, i, name, spec.bloc, spec.hawkishness, spec.conduit_capacity, spec.absorptive)

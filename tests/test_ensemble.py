@@ -118,3 +118,31 @@ def test_compare_pairs_runs_on_the_same_posterior_draws():
     for name in load_scenario(BASELINE).ensemble.draws:
         if name in load_scenario(SCENARIOS / "full_decoupling.yaml").ensemble.draws:
             assert np.array_equal(_drawn(first, name), _drawn(second, name))
+
+
+def _sweep_runs(tmp_path, common):
+    from sim.sweep import open_sweep, run_sweep
+
+    spec = {
+        "scenario": str(BASELINE),
+        "seed": 5,
+        "design": {"kind": "grid"},
+        "replications": 4,
+        "common_random_numbers": common,
+        "parameters": {"parameters.leak_quality": [0.3, 0.9], "time.horizon": 2026},
+    }
+    path = tmp_path / f"sweep_{common}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    run_sweep(path, tmp_path / f"out_{common}", workers=1)
+    return open_sweep(tmp_path / f"out_{common}").runs
+
+
+def test_sweeps_record_each_runs_posterior_draw_and_pair_them_under_common_random_numbers(tmp_path):
+    paired = _sweep_runs(tmp_path, True)
+    column = "posterior.innovation_scale"
+    assert column in paired and paired[column].notna().all()
+    by_replication = paired.pivot(index="replication", columns="point", values=column)
+    assert (by_replication.nunique(axis=1) == 1).all()  # both design points share replication j's draw
+    assert by_replication[0].nunique() > 1  # replications differ
+    unpaired = _sweep_runs(tmp_path, False).pivot(index="replication", columns="point", values=column)
+    assert (unpaired[0] != unpaired[1]).any()

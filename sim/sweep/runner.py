@@ -165,6 +165,7 @@ def _frame(result: ChunkResult, task: ChunkTask, outcome_names: list[str]) -> pd
         "status": result.status.astype(str),
         "reason": result.reason.astype(str),
         **{name: result.outcomes.get(name, missing) for name in outcome_names},
+        **result.drawn,  # the parameters each run drew from the scenario's posterior (none for a failed chunk)
     }
     return pd.DataFrame(columns)
 

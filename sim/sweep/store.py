@@ -4,7 +4,8 @@
 SWEEP_DIR/
   manifest.json            resolved sweep, base scenario, design summary, seeds, versions, content hash
   design.parquet           one row per design point (values, and unit-cube coordinates if sampled)
-  runs/chunk-000042.parquet  one row per run: run, point, replication, seed, stream, status, reason, outcomes
+  runs/chunk-000042.parquet  one row per run: run, point, replication, seed, stream, status, reason, outcomes,
+                           and posterior.NAME: the parameters the run drew from the scenario's posterior
   trajectories/chunk-000042.nc  optional, float32
 ```
 

@@ -61,6 +61,7 @@ class ChunkResult:
     reason: np.ndarray  # (n,) empty when ok
     outcomes: dict[str, np.ndarray]
     seconds: float
+    drawn: dict[str, np.ndarray] = field(default_factory=dict)  # posterior.NAME: each run's posterior draw
 
 
 def scenario_for(scenario_json: str, structural: dict[str, Any]) -> Scenario:
@@ -106,6 +107,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
             streams=task.streams,
             record="full" if task.trajectories else "outcomes",
         )
+        drawn = {f"posterior.{name}": model.params.values[name].copy() for name in model.drawn_parameters}
         model.run_to_end()
         outcomes = compute_outcomes(model)
         nonfinite = nonfinite_runs(model)
@@ -127,7 +129,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         # keep a long-running worker's memory flat.
         model = None
         gc.collect()
-    return ChunkResult(task.chunk, task.runs, status, reasons, outcomes, time.perf_counter() - started)
+    return ChunkResult(task.chunk, task.runs, status, reasons, outcomes, time.perf_counter() - started, drawn)
 
 
 def _failed(task: ChunkTask, reason: str, started: float) -> ChunkResult:
