@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from sim.config import schema
+from sim.config.ensemble import EnsembleSpec
 from sim.config.parameters import PARAMETER_NAMES, parameter_metadata
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
@@ -74,6 +75,7 @@ STRUCTURE = (
     ("relations.within_bloc / across_blocs", schema.RelationDefaults),
     ("rules", schema.RulesSpec),
     ("history", schema.HistorySpec),
+    ("ensemble", EnsembleSpec),
     ("stochastic", schema.StochasticSpec),
     ("metrics", schema.MetricsSpec),
 )
