@@ -115,6 +115,13 @@ def hindcast(args: argparse.Namespace) -> int:
     out = output_folder(args.out)
     results = sim.run(scenario, runs=args.runs, seed=args.seed)
     until = args.until if args.until is not None else max(o.year for o in observations)
+    fitted = scenario.ensemble.fitted_until if scenario.ensemble.draws else None
+    if fitted is not None and fitted > until:
+        print(
+            f"note: the scenario's posterior was calibrated on observations up to {fitted:g}, after --until "
+            f"{until:g}, so rows up to {fitted:g} are not out of sample for its parameters; "
+            "'decoupling backtest' calibrates at the origin instead"
+        )
     result = run_hindcast(results, scenario, observations, operators, until)
     result.table.to_csv(out / "hindcast.csv", index=False)
     result.unmapped.to_csv(out / "unmapped.csv", index=False)

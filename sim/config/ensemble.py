@@ -37,6 +37,9 @@ class EnsembleSpec(StrictModel):
     use: Literal["sample", "mean"] = Field(
         "sample", description="'sample': each run draws a posterior row by weight; 'mean': every run the weighted mean"
     )
+    fitted_until: Number | None = Field(
+        None, ge=1900, le=2200, description="last year of the observations the posterior was calibrated on"
+    )
     draws: dict[str, list[Number]] = Field(
         default_factory=dict, description="parameter -> values of each draw (filled from 'posterior' by the loader)"
     )

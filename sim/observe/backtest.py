@@ -41,6 +41,7 @@ def posterior_scenario(scenario: Scenario, calibration: Calibration) -> Scenario
     columns = [c for c in calibration.posterior.columns if c.startswith("parameters.")]
     ensemble = EnsembleSpec(
         use="sample",
+        fitted_until=calibration.until,
         draws={c.removeprefix("parameters."): calibration.posterior[c].tolist() for c in columns},
         weights=calibration.posterior["weight"].tolist(),
     )

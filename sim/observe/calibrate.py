@@ -91,6 +91,7 @@ class Calibration:
     simulations: int
     stopped_because: str
     misfit_scales: pd.DataFrame  # series, scale: the standardisation of the distance
+    until: float = 0.0  # last year of the calibration window
 
     @property
     def estimates(self) -> dict[str, float]:
@@ -222,7 +223,9 @@ def calibrate(
     )
     result.simulations += pilot
     misfit = pd.DataFrame({"series": [mapped[i].obs.series for i in rows], "scale": scale}).drop_duplicates("series")
-    return _tables(result, keys, frozen, len(rows), misfit)
+    calibration = _tables(result, keys, frozen, len(rows), misfit)
+    calibration.until = float(until)
+    return calibration
 
 
 def _tables(result: SMCResult, keys: list[str], frozen: list[Any], rows: int, misfit: pd.DataFrame) -> Calibration:
@@ -322,6 +325,7 @@ def overlay_text(
             "ensemble:",
             "  posterior: posterior.csv",
             "  use: sample",
+            f"  fitted_until: {until:g}",
             "",
         ]
     )

@@ -78,7 +78,10 @@ def series_fit(table: pd.DataFrame, title: str) -> Figure:
         ax.scatter(group["year"], group["observed"], c=colours, zorder=3, s=18, label="observed")
         years = group["year"].to_numpy()
         ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(np.unique(years)) <= 8:
+            ax.set_xticks(np.unique(years))  # a locator puts fractional years on a one-year panel
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(f"{series}\n{actor}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
