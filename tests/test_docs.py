@@ -31,3 +31,11 @@ def test_readme_first_two_commands_are_setup_and_tests():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test_command = [line for line in blocks[1].strip().splitlines() if not line.startswith("#")]
     assert all(line.strip() in ci for line in test_command), "the CI script must run the README's test command"
+
+
+def test_readme_explains_every_dashboard_control():
+    from sim.dashboard.levers import LEVERS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for lever in LEVERS:
+        assert f"| {lever.label} | {lever.low:g}-{lever.high:g} {lever.unit} | {lever.help} |" in readme, lever.key

@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.cli.common import Parser, fail, positive_int, seed, year
+from sim.cli.common import Parser, fail, port, positive_int, seed, year
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("--runs", type=positive_int, default=200, help="runs of each posterior ensemble")
     backtest.add_argument("--seed", type=seed, default=1)
     backtest.add_argument("-o", "--out", default="results/backtest", help="output folder")
+    dashboard = commands.add_parser("dashboard", help="explore a scenario in the browser (Mesa SolaraViz)")
+    dashboard.add_argument("scenario", nargs="?", default="baseline", help="a shipped scenario name or a YAML path")
+    dashboard.add_argument("--port", type=port, default=8765, help="port on 127.0.0.1 (default 8765)")
     return parser
 
 
@@ -135,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "calibrate": observe_cmd.calibrate,
         "hindcast": observe_cmd.hindcast,
         "backtest": observe_cmd.backtest,
+        "dashboard": run_cmd.dashboard,
     }
     try:
         return handlers[args.command](args)

@@ -35,6 +35,14 @@ def _whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
 
 
+def port(text: str) -> int:
+    """A TCP port number, 1024-65535 (argparse type)."""
+    value = positive_int(text)
+    if not 1024 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must lie in 1024-65535, not {value}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     value = _whole_number(text)

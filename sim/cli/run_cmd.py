@@ -74,3 +74,25 @@ def run(args: argparse.Namespace) -> int:
             + ")"
         )
     return 0
+
+
+def dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard on 127.0.0.1 with ``solara run`` (assets bundled, no CDN)."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sim.config import ScenarioError, load_scenario
+    from sim.dashboard.model import shipped_scenarios
+
+    if importlib.util.find_spec("solara") is None or importlib.util.find_spec("solara_assets") is None:
+        raise ScenarioError("the dashboard needs its extra: pip install -e '.[dashboard]'", "dashboard")
+    if args.scenario not in shipped_scenarios():
+        load_scenario(args.scenario)  # a bad file fails here, in one line, before the server starts
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    env = {**os.environ, "DECOUPLING_SCENARIO": args.scenario, "SOLARA_ASSETS_PROXY": "true"}
+    print(f"decoupling dashboard: http://127.0.0.1:{args.port}/ (Ctrl-C stops it)")
+    command = [sys.executable, "-m", "solara", "run", str(app), "--host", "127.0.0.1", "--port", str(args.port)]
+    return subprocess.call([*command, "--production", "--no-open"], env=env)

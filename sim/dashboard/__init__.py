@@ -1,0 +1,1 @@
+"""The interactive dashboard: Mesa SolaraViz over the decoupling model (``decoupling dashboard``)."""

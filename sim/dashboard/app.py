@@ -1,0 +1,156 @@
+"""The dashboard page: Mesa's SolaraViz over ``DashboardModel``.
+
+    solara run sim/dashboard/app.py            # or: decoupling dashboard [SCENARIO] [--port N]
+    from sim.dashboard.app import page; page   # in a notebook
+
+The sidebar has Mesa's Step, Play and Reset and the model's controls (scenario, path,
+runs, seed and the levers of ``sim.dashboard.levers``); Reset applies changed controls (as
+everywhere in Mesa) and re-creates the batch at the start year; Step and Play advance it
+year by year while the charts grow. The
+environment variable ``DECOUPLING_SCENARIO`` (a shipped name or a path) picks the first
+scenario.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import matplotlib.pyplot as plt
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.dashboard import figures
+from sim.dashboard.levers import LEVERS
+from sim.dashboard.model import MAX_RUNS, DashboardModel, shipped_scenarios
+
+chosen_actors = solara.reactive(["China", "Russia"])
+chosen_sectors = solara.reactive(["semiconductors", "ai"])
+
+
+def _start() -> tuple[str, str]:
+    """(shipped name, path) of the first scenario, from ``DECOUPLING_SCENARIO``."""
+    given = os.environ.get("DECOUPLING_SCENARIO", "baseline")
+    return (given, "") if given in shipped_scenarios() else ("baseline", given)
+
+
+def model_params(model: DashboardModel) -> dict[str, Any]:
+    """SolaraViz's controls: each with its range and unit in the label; defaults from the model's scenario."""
+    name, path = _start()
+    params: dict[str, Any] = {
+        "scenario_name": {"type": "Select", "value": name, "values": shipped_scenarios(), "label": "Scenario"},
+        "path": {"type": "InputText", "value": path, "label": "or a YAML path"},
+        "runs": {"type": "SliderInt", "value": model.runs, "min": 1, "max": MAX_RUNS, "step": 1,
+                 "label": "Runs"},
+        "seed": {"type": "InputText", "value": str(model.seed), "label": "Seed"},
+    }  # fmt: skip
+    for lever in LEVERS:
+        value = model.lever_values[lever.key]
+        kind = "SliderInt" if lever.step >= 1 else "SliderFloat"
+        params[lever.key] = {
+            "type": kind,
+            "value": int(value) if kind == "SliderInt" else value,
+            "min": lever.low,
+            "max": lever.high,
+            "step": lever.step,
+            "label": lever.label,  # range, unit and meaning: the help card beside the charts
+        }
+    return params
+
+
+def _show(figure) -> None:
+    solara.FigureMatplotlib(figure, format="png", dpi=80)
+    plt.close(figure)
+
+
+@solara.component
+def Status(model: DashboardModel):
+    """The year shown, what is edited, and the message of a rejected input (last good results stay)."""
+    update_counter.get()
+    if model.error:
+        solara.Error(f"Not applied: {model.error}. The page shows the last good results.", dense=True)
+    edited = model.edited is not model.base
+    solara.Markdown(
+        f"**Year {model.year:.0f}** of {model.base.time.start:g}-{model.base.time.horizon:g} · scenario "
+        f"`{model.base.name}` · {model.runs} runs, seed {model.seed} · "
+        + ("edited by the controls" if edited else "unedited")
+    )
+
+
+@solara.component
+def Fans(model: DashboardModel):
+    """Fan charts of capability relative to the West's best, for the chosen actors and sectors."""
+    update_counter.get()
+    actors = [
+        a for a in model.world.actors if model.world.blocs[model.world.bloc_of[model.world.actors.index(a)]] != "West"
+    ]
+    with solara.Row():
+        solara.SelectMultiple("Actors", values=chosen_actors.value, all_values=actors, on_value=chosen_actors.set)
+        solara.SelectMultiple(
+            "Sectors", values=chosen_sectors.value, all_values=list(model.world.sectors), on_value=chosen_sectors.set
+        )
+    shown_actors = [a for a in chosen_actors.value if a in actors] or actors[:1]
+    shown_sectors = [s for s in chosen_sectors.value if s in model.world.sectors][:3] or list(model.world.sectors[:1])
+    _show(figures.fan_chart(model.results(), model.reference(), shown_actors, shown_sectors))
+
+
+@solara.component
+def BlocIndex(model: DashboardModel):
+    """Bloc capability indices relative to the West's."""
+    update_counter.get()
+    _show(figures.bloc_index_chart(model.results(), model.reference()))
+
+
+@solara.component
+def GapHeatmap(model: DashboardModel):
+    """The gap to the West's best per actor and sector in the year shown."""
+    update_counter.get()
+    _show(figures.gap_heatmap(model.results()))
+
+
+@solara.component
+def Cost(model: DashboardModel):
+    """Cost of decoupling against the counterfactual without restrictive measures, both measures."""
+    update_counter.get()
+    _show(figures.cost_chart(model.results(), model.counterfactual()))
+
+
+@solara.component
+def Downloads(model: DashboardModel):
+    """The current results (netCDF, summary CSV) and the edited scenario as YAML for ``decoupling run``."""
+    update_counter.get()
+    name = model.edited.name
+    with solara.Row():
+        solara.FileDownload(lambda: figures.netcdf_bytes(model.results()), f"{name}.nc", label="Results (netCDF)")
+        solara.FileDownload(lambda: figures.summary_csv(model.results()), f"{name}_summary.csv", label="Summary (CSV)")
+        solara.FileDownload(figures.scenario_yaml(model.edited).encode(), f"{name}.yaml", label="Scenario (YAML)")
+
+
+@solara.component
+def Help(model: DashboardModel):
+    """What each control means."""
+    rows = "\n".join(
+        f"| {lever.label} | {lever.low:g}-{lever.high:g} {lever.unit} | {lever.help} |" for lever in LEVERS
+    )
+    solara.Markdown(
+        "| control | range | meaning |\n|---|---|---|\n"
+        + "| Scenario, or a YAML path | shipped names; any file `decoupling run` takes "
+        + "| the scenario the levers edit |\n"
+        + f"| Runs, Seed | 1-{MAX_RUNS}; whole number ≥ 0 | batch size and root seed (the unedited runs share it) |\n"
+        + rows
+        + "\n\nDashed lines: the unedited scenario with the same seeds. Bands: 5-95 % across runs."
+    )
+
+
+def make_page(model: DashboardModel | None = None):
+    """The SolaraViz page over a ``DashboardModel`` (the first scenario from ``DECOUPLING_SCENARIO``)."""
+    name, path = _start()
+    model = model or DashboardModel(scenario_name=name, path=path)
+    components = [(Status, 0), (Fans, 0), (BlocIndex, 0), (Cost, 0), (GapHeatmap, 0), (Downloads, 0), (Help, 0)]
+    return SolaraViz(
+        model, components=components, model_params=model_params(model), name="Decoupling dashboard", play_interval=200
+    )
+
+
+page = make_page()

@@ -1,0 +1,131 @@
+"""The dashboard without a browser: levers edit the scenario they say, bad input keeps the last
+good results with a message, downloads load back, and the command fails in one line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+pytest.importorskip("solara")
+
+import sim  # noqa: E402
+from sim.cli import main  # noqa: E402
+from sim.config import ScenarioError, load_scenario  # noqa: E402
+from sim.dashboard import figures  # noqa: E402
+from sim.dashboard.levers import LEVERS, apply_levers, check_lever, lever_defaults  # noqa: E402
+from sim.dashboard.model import DashboardModel, shipped_scenarios  # noqa: E402
+from sim.schedule import build_schedule, step_times  # noqa: E402
+from sim.world import build_world  # noqa: E402
+from tests.conftest import BASELINE, one_error_line  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario(BASELINE)
+
+
+def test_untouched_levers_edit_nothing(baseline):
+    assert apply_levers(baseline, lever_defaults(baseline)) is baseline
+    defaults = lever_defaults(baseline)
+    assert 0 < defaults["china_hardware"] < 1 and defaults["russia_hardware"] > defaults["china_hardware"]
+
+
+def test_a_control_lever_sets_the_control_from_the_branch_year(baseline):
+    edited = apply_levers(baseline, {"china_hardware": 0.8})
+    world = build_world(edited)
+    controls = build_schedule(edited, world).controls
+    times = step_times(edited)
+    us, china = world.actors.index("United States"), world.actors.index("China")
+    chips, biotech = world.sectors.index("semiconductors"), world.sectors.index("biotech")
+    after = int(np.flatnonzero(times >= 2025)[0])
+    assert controls[after][us, china, chips] == pytest.approx(0.8)
+    before = build_schedule(baseline, build_world(baseline)).controls
+    assert controls[after][us, china, biotech] == before[after][us, china, biotech]  # other group untouched
+    assert controls[after - 2][us, china, chips] == before[after - 2][us, china, chips]  # history untouched
+
+
+@pytest.mark.parametrize(
+    "values,fragment",
+    [({"china_hardware": 1.5}, "outside 0-1"), ({"taiwan_year": 2010, "taiwan_severity": 0.5}, "between")],
+)
+def test_bad_lever_values_are_one_line_errors(baseline, values, fragment):
+    with pytest.raises(ScenarioError, match=fragment):
+        apply_levers(baseline, values)
+    with pytest.raises(ScenarioError, match="not a number"):
+        check_lever("cooperation", "lots")
+
+
+def test_every_lever_has_a_range_unit_and_help():
+    for lever in LEVERS:
+        assert lever.low < lever.high and lever.unit and len(lever.help) > 20
+
+
+def test_a_taiwan_shock_and_cooperation_reach_the_scenario(baseline):
+    edited = apply_levers(baseline, {"taiwan_year": 2030, "taiwan_severity": 0.9, "cooperation": 0.7})
+    shock = [s for s in edited.policies.supply_shocks if s.supplier == "Taiwan"]
+    assert [(s.start, s.end, s.severity) for s in shock] == [(2030, 2034, 0.9)]
+    assert edited.policies.cooperation[-1].level == 0.7
+
+
+def test_bad_inputs_keep_the_last_good_results_and_say_why(tmp_path):
+    good = DashboardModel(scenario_name="full_decoupling", runs=4, seed=2)
+    assert good.error == "" and good.base.name == "full_decoupling"
+    for kwargs, fragment in (
+        ({"path": str(tmp_path / "missing.yaml")}, "file not found"),
+        ({"runs": 0}, "runs must lie between"),
+        ({"seed": "x"}, "'x' is not a whole number"),
+        ({"seed": "-3"}, "non-negative"),
+        ({"china_hardware": 3}, "outside 0-1"),
+        ({"scenario_name": "no_such"}, "no shipped scenario"),
+    ):
+        model = DashboardModel(**{"scenario_name": "full_decoupling", "runs": 4, "seed": 2, **kwargs})
+        assert fragment in model.error and "\n" not in model.error
+        assert model.base.name == "full_decoupling" and model.runs == 4  # the last good configuration
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("extends: nowhere.yaml\n")
+    assert "does not exist" in DashboardModel(path=str(broken), runs=4).error
+
+
+def test_steps_grow_the_results_and_the_figures_draw():
+    model = DashboardModel(runs=6, seed=1, china_hardware=0.9)
+    assert model.results().sizes["year"] == 1
+    for _ in range(3):
+        model.step()
+    results = model.results()
+    assert results.sizes["year"] == 4 and model.year == 2018
+    for figure in (
+        figures.fan_chart(results, model.reference(), ["China"], ["semiconductors", "ai"]),
+        figures.bloc_index_chart(results, model.reference()),
+        figures.gap_heatmap(results),
+        figures.cost_chart(results, model.counterfactual()),
+    ):
+        assert figure.axes
+    costs = figures.cost_of_decoupling(results, model.counterfactual())
+    assert set(costs) == {"capability", "GDP-equivalent"}
+    assert float(costs["capability"].sel(year=2015).max()) == pytest.approx(0, abs=1e-6)
+
+
+def test_downloads_load_back_and_the_yaml_runs_the_same(tmp_path):
+    model = DashboardModel(runs=3, seed=5, china_digital=0.7, localisation=0.4)
+    path = tmp_path / "edited.yaml"
+    path.write_text(figures.scenario_yaml(model.edited))
+    loaded = load_scenario(path)
+    assert loaded.policies == model.edited.policies and loaded.ensemble.draws == model.edited.ensemble.draws
+    a, b = sim.run(loaded, runs=3, seed=5), sim.run(model.edited, runs=3, seed=5)
+    assert np.array_equal(a["capability"].values, b["capability"].values)
+    model.step()
+    (tmp_path / "r.nc").write_bytes(figures.netcdf_bytes(model.results()))
+    assert xr.open_dataset(tmp_path / "r.nc")["capability"].sizes["run"] == 3
+    assert b"actor" in figures.summary_csv(model.results()).splitlines()[0]
+
+
+def test_the_shipped_scenarios_are_the_pickers_choices():
+    assert {"baseline", "full_decoupling", "chip_supply_shock"} <= set(shipped_scenarios())
+
+
+def test_the_dashboard_command_refuses_bad_input_in_one_line(tmp_path, capsys):
+    assert main(["dashboard", str(tmp_path / "none.yaml")]) == 2
+    assert "file not found" in one_error_line(capsys)
+    assert main(["dashboard", "baseline", "--port", "80"]) == 2
+    assert "1024-65535" in capsys.readouterr().err
