@@ -68,6 +68,11 @@ def test_explicit_values_are_pinned_later_wins(tmp_path):
     assert set(DecouplingModel(pinned, runs=50, rng=1).params.values["catch_up_scale"]) == {1.9}
     by_set = load_scenario(base, {"parameters.catch_up_scale": 1.3})
     assert list(by_set.ensemble.draws) == ["innovation_scale"]
+    # A posterior named by --set supersedes every file (even the child's pin), but not another --set.
+    overrides = {"ensemble.posterior": str(tmp_path / "post.csv")}
+    assert set(load_scenario(child, overrides).ensemble.draws) == {"catch_up_scale", "innovation_scale"}
+    both = load_scenario(child, {**overrides, "parameters.innovation_scale": 0.5})
+    assert list(both.ensemble.draws) == ["catch_up_scale"]
     # A parameter table (a sweep) and Mesa's keyword overrides win over the posterior.
     table = DecouplingModel(load_scenario(base), runs=3, rng=1, parameter_table={"catch_up_scale": [1.0, 1.2, 1.4]})
     assert list(table.params.values["catch_up_scale"]) == [1.0, 1.2, 1.4]

@@ -9,6 +9,7 @@ without it) and an optional ``distance`` column (ignored). The loader reads it i
 Which value wins, as in ``extends`` (later wins): the posterior supersedes the parameters
 set in the file that names it and in the files that file extends; a parameter set in a
 file that extends it, or by ``--set``, is pinned for every run and dropped from the draws.
+A posterior named by ``--set`` supersedes every file; only other ``--set`` values pin then.
 A sweep's or calibration's parameter table wins over both.
 """
 

@@ -302,7 +302,8 @@ def _attach_posterior(
     while node in parent_of:
         node, level = parent_of[node], level + 1
         depth[node] = level
-    limit = depth.get(str(declared_in), 0) if not source.startswith("--set ") else len(depth)
+    # Named by --set, the posterior is the latest word on every file: only other --set values pin.
+    limit = depth.get(str(declared_in), 0) if not source.startswith("--set ") else -1
     pinned = {
         key[1]
         for key, (where, _) in origins.items()
