@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.observe.calibrate import pilot_size
 from sim.results import package_versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +47,7 @@ def main() -> None:
         wall = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
         generations = pd.read_csv(Path(out) / "generations.csv")
-    pilot = max(min(int(0.05 * args.simulations), 1000), 10)
-    done = int(generations["simulations"].sum()) + pilot
+    done = int(generations["simulations"].sum()) + pilot_size(args.simulations)
     print(
         json.dumps(
             {

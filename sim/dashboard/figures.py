@@ -85,8 +85,8 @@ def bloc_index_chart(results: xr.Dataset, reference: xr.Dataset) -> Figure:
 def gap_heatmap(results: xr.Dataset) -> Figure:
     """Median capability / West's best in the latest simulated year: actors outside the West × sectors."""
     last = results.isel(year=-1)
-    outside = [str(a) for a, b in zip(results["actor"].values, results["bloc_of_actor"].values, strict=True)]
-    outside = [a for a, b in zip(outside, results["bloc_of_actor"].values, strict=True) if b != "West"]
+    blocs = results["bloc_of_actor"].values
+    outside = [str(a) for a, b in zip(results["actor"].values, blocs, strict=True) if b != "West"]
     values = np.median(last["relative_to_reference"].sel(actor=outside).transpose("run", ...).values, axis=0)
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(outside) + 1.6))
     image = ax.imshow(values, cmap="RdYlGn", vmin=0, vmax=1.2, aspect="auto")

@@ -11,8 +11,8 @@ floored at ``MIN_SCALE``). Unstandardised, the few badly mapped series (5G base 
 AI investment: log errors near 1 whatever the parameters) swamp the rows the parameters
 move, and the posterior equals the prior; standardised, the distance approximates the
 likelihood under the discrepancy model (Wilkinson 2013, "ABC gives exact results under
-the assumption of model error"). Runs stop at the window's last year
-(the model up to a year does not depend on the horizon; tests/test_calibration.py).
+the assumption of model error"). Runs stop one year after the window (the model up to a
+year does not depend on the horizon; tests/test_calibration.py).
 
 The result: the weighted particles of the last generation (the posterior), the prior
 draws of generation 0, each generation's tolerance and acceptance, which parameters the
@@ -91,7 +91,7 @@ class Calibration:
     simulations: int
     stopped_because: str
     misfit_scales: pd.DataFrame  # series, scale: the standardisation of the distance
-    until: float = 0.0  # last year of the calibration window
+    until: float  # last year of the calibration window
 
     @property
     def estimates(self) -> dict[str, float]:
@@ -207,7 +207,7 @@ def calibrate(
     frozen = [frozen_distribution(priors[k]) for k in keys]
     # Pilot: prior draws on the first run streams set each series' misfit scale; the SMC's
     # simulations take the streams after them, so no two simulations share their luck.
-    pilot = max(min(int(PILOT_SHARE * simulations), 1000), 10)
+    pilot = pilot_size(simulations)
     unit = qmc.LatinHypercube(d=len(keys), rng=rng).random(pilot)
     pilot_theta = np.column_stack([f.ppf(unit[:, j]) for j, f in enumerate(frozen)])
     scale = series_scales(residuals_of(pilot_theta, 0), [mapped[i].obs.series for i in rows])
@@ -223,12 +223,17 @@ def calibrate(
     )
     result.simulations += pilot
     misfit = pd.DataFrame({"series": [mapped[i].obs.series for i in rows], "scale": scale}).drop_duplicates("series")
-    calibration = _tables(result, keys, frozen, len(rows), misfit)
-    calibration.until = float(until)
-    return calibration
+    return _tables(result, keys, frozen, len(rows), misfit, float(until))
 
 
-def _tables(result: SMCResult, keys: list[str], frozen: list[Any], rows: int, misfit: pd.DataFrame) -> Calibration:
+def pilot_size(simulations: int) -> int:
+    """Prior draws of the pilot that sets the misfit scales: ``PILOT_SHARE`` of the budget, 10 to 1,000."""
+    return max(min(int(PILOT_SHARE * simulations), 1000), 10)
+
+
+def _tables(
+    result: SMCResult, keys: list[str], frozen: list[Any], rows: int, misfit: pd.DataFrame, until: float
+) -> Calibration:
     final = result.final
     posterior = pd.DataFrame(final.particles, columns=keys).assign(weight=final.weights, distance=final.distances)
     prior_draws = pd.DataFrame(result.prior_draws, columns=keys).assign(distance=result.prior_distances)
@@ -275,6 +280,7 @@ def _tables(result: SMCResult, keys: list[str], frozen: list[Any], rows: int, mi
         result.simulations,
         result.stopped_because,
         misfit,
+        until,
     )
 
 
