@@ -82,9 +82,8 @@ def Status(model: DashboardModel):
 def Fans(model: DashboardModel):
     """Fan charts of capability relative to the West's best, for the chosen actors and sectors."""
     update_counter.get()
-    actors = [
-        a for a in model.world.actors if model.world.blocs[model.world.bloc_of[model.world.actors.index(a)]] != "West"
-    ]
+    world = model.world
+    actors = [a for a, b in zip(world.actors, world.bloc_of, strict=True) if world.blocs[b] != "West"]
     with solara.Row():
         solara.SelectMultiple("Actors", values=chosen_actors.value, all_values=actors, on_value=chosen_actors.set)
         solara.SelectMultiple(
