@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-
 from sim.config.errors import ScenarioError
+from sim.config.loader import validate_data
 from sim.config.parameters import parameter_metadata
 from sim.config.schema import Scenario
 
@@ -186,8 +185,5 @@ def apply_levers(scenario: Scenario, values: dict[str, Any]) -> Scenario:
         for bloc in scenario.blocs:
             policies["data_localisation"].append({"actor": bloc, "schedule": {start: changed["localisation"]}})
     data["name"] = f"{scenario.name}_edited"
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ScenarioError(str(first["msg"]), "dashboard", tuple(str(p) for p in first["loc"])) from None
+    # The loader's own validation: the schema and the cross-references a file would get.
+    return validate_data(data, {}, "dashboard")

@@ -111,15 +111,23 @@ class DashboardModel(DecouplingModel):
         self.edited: Scenario = good["edited"]
         self.lever_values: dict[str, float] = good["levers"]
 
-    def reference(self) -> xr.Dataset:
-        """The unedited scenario's runs with the same seeds (the paired comparison)."""
+    @functools.cached_property
+    def _reference(self) -> xr.Dataset:
         return _full_run(self.base.model_dump_json(), self.runs, self.seed)
 
-    def counterfactual(self) -> xr.Dataset:
-        """The edited scenario without restrictive measures, same seeds (the cost of decoupling)."""
+    @functools.cached_property
+    def _counterfactual(self) -> xr.Dataset:
         # The name is not part of the key: edits of controls leave the counterfactual unchanged.
         plain = counterfactual(self.edited).model_copy(update={"name": "counterfactual"})
         return _full_run(plain.model_dump_json(), self.runs, self.seed)
+
+    def reference(self) -> xr.Dataset:
+        """The unedited scenario's runs with the same seeds (the paired comparison)."""
+        return self._reference  # the cache key (the scenario as JSON) is built once per model, not per chart
+
+    def counterfactual(self) -> xr.Dataset:
+        """The edited scenario without restrictive measures, same seeds (the cost of decoupling)."""
+        return self._counterfactual
 
     def results(self) -> xr.Dataset:
         """The years simulated so far as a Dataset with metrics (built once per step shown)."""
