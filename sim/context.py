@@ -57,6 +57,11 @@ class Context:
     free_shares: Array  # (A, A, S) supply shares by origin of 2015 with nothing restricted
     access: Array  # (A, A) tie strength of buyer and origin, 1 for home
     input_lists: tuple[Array, Array]  # each sector's inputs and their Ω, (S, m) each
+    policy_pairs: Array  # (T, P_ctrl, S) scheduled controls, acts whose coverage no run varies folded in
+    bloc_policy_pairs: Array  # (T, P_ctrl, S) the bloc's strongest scheduled control on the target
+    act_pairs: Array  # (J, T, P_ctrl, S) acts whose coverage varies by run, at judged coverage
+    act_bloc_pairs: Array  # (J, T, P_ctrl, S)
+    act_scale: Array  # (J, R, 1, 1) each run's multiplier of each varying act
 
 
 def make_context(
@@ -78,6 +83,7 @@ def make_context(
     base = world.source_share * (1.0 - world.friction)[:, :, None] * world.weight
     ctrl, coop = pairs.control, pairs.cooperation
     lookup = {(int(a), int(b)): p for p, (a, b) in enumerate(zip(ctrl.first, ctrl.second, strict=True))}
+    policy, bloc_policy, act_pairs, act_bloc_pairs, act_scale = _act_policy(schedule, params, ctrl.first, ctrl.second)
     # Decoupling is measured on rival pairs; without rivals, on all pairs in different blocs.
     across = world.rival if world.rival.any() else ~world.same_bloc
     rival_first, rival_second = np.nonzero(across)
@@ -112,4 +118,45 @@ def make_context(
         free_shares=inputs.origin_shares(world.domestic0, world.import_share),
         access=np.where(np.eye(world.n_actors, dtype=bool), 1.0, world.link),
         input_lists=inputs.input_lists(world.dependency),
+        policy_pairs=policy,
+        bloc_policy_pairs=bloc_policy,
+        act_pairs=act_pairs,
+        act_bloc_pairs=act_bloc_pairs,
+        act_scale=act_scale,
     )
+
+
+def _act_policy(schedule: PolicySchedule, params: RunParameters, first: Array, second: Array) -> tuple[Array, ...]:
+    """Scheduled controls on the control pairs, with each uncertain act scaled by its run's multiplier.
+
+    An act whose multiplier is the same in every run is folded into the fixed arrays once;
+    only acts that vary between runs are kept apart, for ``policy_in_force`` to scale per run.
+    """
+    policy = schedule.controls[:, first, second]
+    bloc = schedule.bloc_controls[:, first, second]
+    varying = []
+    for j, act in enumerate(schedule.act_names):
+        scale = params.values[f"coverage_{act}"]
+        own, allied = schedule.act_controls[j][:, first, second], schedule.act_bloc_controls[j][:, first, second]
+        if np.all(scale == scale[0]):
+            policy = np.maximum(policy, scale[0] * own)
+            bloc = np.maximum(bloc, scale[0] * allied)
+        else:
+            varying.append((own, allied, scale))
+    shape = (0, *policy.shape)
+    return (
+        policy,
+        bloc,
+        np.stack([v[0] for v in varying]) if varying else np.zeros(shape),
+        np.stack([v[1] for v in varying]) if varying else np.zeros(shape),
+        np.stack([v[2] for v in varying])[:, :, None, None] if varying else np.zeros((0, params.runs, 1, 1)),
+    )
+
+
+def policy_in_force(ctx: Context, k: int) -> tuple[Array, Array]:
+    """Scheduled controls of step ``k`` on control pairs, own and the bloc's strongest: (R or 1, P_ctrl, S) each."""
+    own, allied = ctx.policy_pairs[k][None], ctx.bloc_policy_pairs[k][None]
+    for j in range(len(ctx.act_pairs)):
+        own = np.maximum(own, ctx.act_scale[j] * ctx.act_pairs[j, k])
+        allied = np.maximum(allied, ctx.act_scale[j] * ctx.act_bloc_pairs[j, k])
+    return own, allied

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.context import Context
+from sim.context import Context, policy_in_force
 from sim.pairs import sum_to_actors
 from sim.rules import channels, closure, espionage, growth, inputs, trust
 from sim.rules import policy as responses
@@ -64,10 +64,8 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
 
     # Controls in force: policy (allies align on the bloc's strongest) plus escalation (C27, C04).
     # A level is the share of the sector's flows from controller to target that it covers.
-    policy = np.maximum(
-        sch.controls[k][ctrl.first, ctrl.second], p3.ally_alignment * sch.bloc_controls[k][ctrl.first, ctrl.second]
-    )
-    controls = np.minimum(1.0, policy + state.escalation)
+    own, allied = policy_in_force(ctx, k)
+    controls = np.minimum(1.0, np.maximum(own, p3.ally_alignment * allied) + state.escalation)
     leak = channels.leakage(state.evasion[:, ctrl.second], state.enforcement, p3.leak_quality, p3.evasion_premium)
     passing = channels.openness(state.closure, leak)  # what still flows on control pairs
     controls_on_mean = np.zeros((runs, n_a, n_a))
@@ -357,7 +355,7 @@ def _project_rd(trust_now: Array, ctx: Context, k: int) -> Array:
     """
     sch, w = ctx.schedule, ctx.world
     runs = trust_now.shape[0]
-    active = sch.project_active[k]
+    active = sch.project_active[k] > 0
     if not active.any():
         return np.zeros((runs, w.n_actors, w.n_sectors))
     members = sch.project_members[active].astype(bool)  # (P, A)
@@ -365,7 +363,7 @@ def _project_rd(trust_now: Array, ctx: Context, k: int) -> Array:
     mutual = np.minimum(trust_now, trust_now.transpose(0, 2, 1))
     gate = np.where(pair[None], mutual[:, None], 1.0).min(axis=(2, 3))  # (R, P)
     friction = (pair * w.friction).sum(axis=(1, 2)) / pair.sum(axis=(1, 2))  # (P,)
-    effort = gate * (sch.project_budget[active] * (1.0 - friction))  # (R, P)
+    effort = gate * (sch.project_budget[active] * sch.project_active[k][active] * (1.0 - friction))  # (R, P)
     return np.einsum("rp,pa,ps->ras", effort, members.astype(float), sch.project_sector[active])
 
 

@@ -104,6 +104,9 @@ class Pairs:
 def build_pairs(world: World, schedule: PolicySchedule) -> Pairs:
     """The pair lists the dynamics act on: control, cooperation and hostile pairs."""
     scheduled = (schedule.controls > 0).any(axis=(0, 3)) | (schedule.bloc_controls > 0).any(axis=(0, 3))
+    if len(schedule.act_controls):
+        acts = np.maximum(schedule.act_controls, schedule.act_bloc_controls)
+        scheduled |= (acts > 0).any(axis=(0, 1, 4))
     control_mask = (world.rival | scheduled) & ~np.eye(world.n_actors, dtype=bool)
     control = _pair_list(control_mask)
     cooperation_mask = (schedule.cooperation > 0).any(axis=(0, 3)) & ~np.eye(world.n_actors, dtype=bool)

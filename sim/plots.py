@@ -18,6 +18,8 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.periods import TIME_AXIS  # noqa: E402
+
 COLOURS = {
     "United States": "#1f4e9c",
     "European Union": "#4c8fd6",
@@ -65,7 +67,7 @@ def fan_chart(
     for ax in axes.flat[len(sectors) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
-        ax.set_xlabel("year")
+        ax.set_xlabel(TIME_AXIS)
     description = ds[variable].attrs.get("description", variable.replace("_", " "))
     for row in axes:
         row[0].set_ylabel("ratio" if "/" in description else variable.replace("_", " "))
@@ -110,7 +112,7 @@ def bloc_index_plot(ds: xr.Dataset, relative_to: str | None = "West") -> Figure:
         axes[0, 1].set_ylabel(f"ratio to {relative_to}")
         axes[0, 1].set_title(f"Bloc index relative to {relative_to}")
     for ax in axes.flat:
-        ax.set_xlabel("year")
+        ax.set_xlabel(TIME_AXIS)
         ax.grid(alpha=0.3)
         ax.legend(frameon=False, fontsize=9)
     fig.suptitle(f"{ds.attrs.get('scenario_name', '')} (median, 5-95 % of {ds.sizes['run']} runs)", fontsize=11)

@@ -1,19 +1,20 @@
-"""Policies as arrays over time: what is in force at each step.
+"""Policies as arrays over time: what is in force during each step.
 
 History events (before the branch year) and the scenario's own policies are turned
 into arrays with a leading step axis, identical for every run. Shapes: T steps,
-A actors, S sectors, P joint projects.
+A actors, S sectors, P joint projects, J uncertain acts.
 
-Semantics (documented in the ODD):
-- History levels accumulate as a running maximum per (imposer, target, sector) and
-  stay in force after the branch year unless the scenario says otherwise.
+Semantics (documented in the ODD, section 3):
+- A step's level is the time average over the step of what is in force
+  (``sim.periods``): a dated act acts for the share of the step after its date, and until
+  its ``end`` if it was lifted; where acts overlap, the strongest in force counts.
+- History levels per (imposer, target, sector) are the strongest act in force and stay
+  in force after the branch year unless the scenario says otherwise.
 - A scenario policy sets its level from its first listed year on, overriding history
-  for the triples it names; a later entry in the list overrides an earlier one.
-- A schedule {year: level} is a step function; a policy is in force at a step whose
-  start time is at or after its date.
-- A dated history event is in force from the step in which it falls, if it falls in
-  that step's first half (an act of February 2022 acts in the 2022 step), otherwise from
-  the next step.
+  for the triples it names; a later entry in the list overrides an earlier one. A
+  schedule {year: level} is a step function.
+- Timeline rows that name an ``act`` are kept apart (``act_controls``): each run scales
+  them by its parameter ``coverage_<act>`` (``sim.config.coverage``).
 """
 
 from __future__ import annotations
@@ -24,33 +25,43 @@ from pathlib import Path
 import numpy as np
 
 from sim.config.schema import Scenario
+from sim.periods import TimedLevel, average_of_max, overlap
 from sim.timeline import PolicyEvent, default_timeline_path, read_timeline
 from sim.world import World
 
 Array = np.ndarray
+CONTROL_KINDS = ("export_control", "counter_control", "sanctions")
 
 
 @dataclass(frozen=True)
 class PolicySchedule:
-    """Policy arrays indexed by step.
+    """Policy arrays indexed by step (levels are averages over the step).
 
     Attributes:
-        times (T,): start time of each step (decimal year).
-        controls (T, A, A, S): export-control level imposed by a on b in s.
-        bloc_controls (T, A, A, S): strongest control any member of a's bloc imposes on b in s.
+        times (T,): start time of each step (decimal year); step: Δt in years.
+        controls (T, A, A, S): export-control level imposed by a on b in s, from untagged acts.
+        bloc_controls (T, A, A, S): strongest control any member of a's bloc imposes on b in s
+            (0 where b is in a's bloc: allies align against outsiders only).
+        act_names (J,): the uncertain acts in force at some step; act_controls, act_bloc_controls
+            (J, T, A, A, S): the same two arrays for each act at its judged coverage.
         sanctions (T, A): financial sanction level on each target.
         localisation (T, A): data-localisation level of each actor.
         programme (T, A, S): investment-programme level.
         cooperation (T, A, A, S): cooperation allowed between a and b in s.
         trust_shock (T, A, A): negative trust evidence arriving during the step.
         disruption (T, A, S): share of a supplier's exports of s lost to a supply shock.
-        project_active (T, P), project_members (P, A), project_sector (P, S), project_budget (P,).
+        project_active (T, P) share of the step each joint project runs; project_members (P, A),
+        project_sector (P, S), project_budget (P,).
         branch_step: index of the first step at or after the branch year.
     """
 
     times: Array
+    step: float
     controls: Array
     bloc_controls: Array
+    act_names: tuple[str, ...]
+    act_controls: Array
+    act_bloc_controls: Array
     sanctions: Array
     localisation: Array
     programme: Array
@@ -71,12 +82,21 @@ def step_times(scenario: Scenario) -> Array:
     return t.start + t.step * np.arange(n + 1)
 
 
-def _schedule_values(schedule: dict[float, float], times: Array) -> Array:
-    """Level at each time from a step-function schedule; NaN before its first year."""
-    years = np.array(sorted(schedule))
-    levels = np.array([schedule[y] for y in years])
-    idx = np.searchsorted(years, times + 1e-9, side="right") - 1
-    return np.where(idx >= 0, levels[np.clip(idx, 0, None)], np.nan)
+def schedule_share(schedule: dict[float, float], times: Array, step: float) -> tuple[Array, Array]:
+    """A step-function schedule over each step: (∫ level, share of the step it covers), each (T,).
+
+    The level average over the covered part is the first divided by the second; before its
+    first year a schedule covers nothing (history stays in force).
+    """
+    years = sorted(schedule)
+    ends = [*years[1:], np.inf]
+    integral = np.zeros(times.size)
+    covered = np.zeros(times.size)
+    for start, end in zip(years, ends, strict=True):
+        share = overlap(times, step, start, end)
+        integral += schedule[start] * share
+        covered += share
+    return integral, covered
 
 
 def _history_events(scenario: Scenario, world: World, source_dir: Path | None) -> list[PolicyEvent]:
@@ -84,131 +104,127 @@ def _history_events(scenario: Scenario, world: World, source_dir: Path | None) -
         return []
     name = scenario.history.timeline
     path = default_timeline_path() if name == "default" else (source_dir or Path.cwd()) / name
-    return read_timeline(path, world, scenario.history)
+    return [e for e in read_timeline(path, world, scenario.history) if e.time < scenario.time.branch_year]
+
+
+def _control_level(event: PolicyEvent, breadth: float) -> float:
+    if event.coverage is not None:
+        return event.coverage
+    return event.level * (breadth if event.kind == "sanctions" else 1.0)
 
 
 def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = None) -> PolicySchedule:
     """Combine history and the scenario's policies into per-step arrays."""
     times = step_times(scenario)[:-1]
+    step = scenario.time.step
     n_steps, n_a, n_s = len(times), world.n_actors, world.n_sectors
-    branch_year = scenario.time.branch_year
-    controls = np.zeros((n_steps, n_a, n_a, n_s))
-    sanctions = np.zeros((n_steps, n_a))
-    localisation = np.zeros((n_steps, n_a))
-    programme = np.zeros((n_steps, n_a, n_s))
-    cooperation = np.broadcast_to(world.cooperation0[None, :, :, None], (n_steps, n_a, n_a, n_s)).copy()
     breadth = scenario.history.sanction_breadth
+    events = _history_events(scenario, world, source_dir)
 
-    for event in _history_events(scenario, world, source_dir):
-        if event.time >= branch_year:
-            continue
-        active = times + 0.5 * scenario.time.step + 1e-9 >= event.time
-        imp, tgt, sec = np.ix_(event.imposers, event.targets, event.sectors)
-        if event.kind in ("export_control", "counter_control", "sanctions"):
-            if event.coverage is not None:
-                level = event.coverage
-            else:
-                level = event.level * (breadth if event.kind == "sanctions" else 1.0)
-            for at in np.flatnonzero(active):
-                controls[at][imp, tgt, sec] = np.maximum(controls[at][imp, tgt, sec], level)
-            if event.kind == "sanctions":
-                sanctions[np.ix_(active, event.targets)] = np.maximum(
-                    sanctions[np.ix_(active, event.targets)], event.level
-                )
-        elif event.kind == "investment_program":
-            rows = np.ix_(active, event.targets, event.sectors)
-            programme[rows] = np.maximum(programme[rows], event.level)
-        elif event.kind == "data_localization":
-            rows = np.ix_(active, event.targets)
-            localisation[rows] = np.maximum(localisation[rows], event.level)
-        elif event.kind == "cooperation_agreement":
-            parties = sorted(set(event.imposers) | set(event.targets))
-            _raise_cooperation(cooperation, active, parties, list(event.sectors), event.level)
-    for k in range(n_steps):
-        # Nothing controls itself; bloc-mates' mutual history rows are also not controls.
-        controls[k][world.same_bloc] = 0.0
+    def timed(event: PolicyEvent, index: tuple, level: float) -> TimedLevel:
+        return TimedLevel(event.time, event.end, index, level)
+
+    base_controls: list[TimedLevel] = []
+    acts: dict[str, list[TimedLevel]] = {}
+    sanction_levels, localisation_levels, programme_levels, raises = [], [], [], []
+    for e in events:
+        if e.kind in CONTROL_KINDS:
+            level = timed(e, np.ix_(e.imposers, e.targets, e.sectors), _control_level(e, breadth))
+            (acts.setdefault(e.act, []) if e.act else base_controls).append(level)
+            if e.kind == "sanctions":
+                sanction_levels.append(timed(e, (list(e.targets),), e.level))
+        elif e.kind == "investment_program":
+            programme_levels.append(timed(e, np.ix_(e.targets, e.sectors), e.level))
+        elif e.kind == "data_localization":
+            localisation_levels.append(timed(e, (list(e.targets),), e.level))
+        elif e.kind == "cooperation_agreement":
+            parties = sorted(set(e.imposers) | set(e.targets))
+            raises.append(timed(e, np.ix_(parties, parties, e.sectors), e.level))
+
+    def averaged(shape: tuple[int, ...], levels: list[TimedLevel], base: Array | float = 0.0) -> Array:
+        return average_of_max(times, step, shape, levels, np.broadcast_to(base, shape))
+
+    pair_shape = (n_a, n_a, n_s)
+    controls = averaged(pair_shape, base_controls)
+    act_names = tuple(sorted(acts))
+    act_controls = (
+        np.stack([averaged(pair_shape, acts[a]) for a in act_names]) if acts else np.zeros((0, n_steps, *pair_shape))
+    )
+    sanctions = averaged((n_a,), sanction_levels)
+    localisation = averaged((n_a,), localisation_levels)
+    programme = averaged((n_a, n_s), programme_levels)
 
     p = scenario.policies
     for control in p.export_controls:
-        _override(
-            controls,
-            times,
-            control.schedule,
-            world.members(control.controller),
-            world.members(control.target),
-            world.sector_indices(control.sectors),
-            world,
-        )
+        _override(controls, act_controls, times, step, control.schedule, world.members(control.controller),
+                  world.members(control.target), world.sector_indices(control.sectors))  # fmt: skip
     for sanction in p.sanctions:
-        _override(
-            controls,
-            times,
-            sanction.schedule,
-            world.members(sanction.imposer),
-            world.members(sanction.target),
-            world.sector_indices(sanction.sectors),
-            world,
-            scale=breadth,
-        )
-        values = _schedule_values(sanction.schedule, times)
-        on = ~np.isnan(values)
-        for t in world.members(sanction.target):
-            sanctions[on, t] = values[on]
+        targets = world.members(sanction.target)
+        _override(controls, act_controls, times, step, sanction.schedule, world.members(sanction.imposer),
+                  targets, world.sector_indices(sanction.sectors), scale=breadth)  # fmt: skip
+        integral, covered = schedule_share(sanction.schedule, times, step)
+        sanctions[:, targets] = sanctions[:, targets] * (1.0 - covered)[:, None] + integral[:, None]
     for rule in p.data_localisation:
-        values = _schedule_values(rule.schedule, times)
-        on = ~np.isnan(values)
-        for a in world.members(rule.actor):
-            localisation[on, a] = values[on]
+        members = world.members(rule.actor)
+        integral, covered = schedule_share(rule.schedule, times, step)
+        localisation[:, members] = localisation[:, members] * (1.0 - covered)[:, None] + integral[:, None]
     for plan in p.investment_programmes:
-        values = _schedule_values(plan.schedule, times)
-        on = ~np.isnan(values)
-        for a in world.members(plan.actor):
-            for s in world.sector_indices(plan.sectors):
-                programme[on, a, s] = values[on]
-    for agreement in p.cooperation:
-        active = (times + 1e-9 >= agreement.start) & ((agreement.end is None) | (times < (agreement.end or np.inf)))
-        parties = sorted({i for name in agreement.parties for i in world.members(name)})
-        _raise_cooperation(cooperation, active, parties, world.sector_indices(agreement.sectors), agreement.level)
+        rows = np.ix_(np.arange(n_steps), world.members(plan.actor), world.sector_indices(plan.sectors))
+        integral, covered = schedule_share(plan.schedule, times, step)
+        programme[rows] = programme[rows] * (1.0 - covered)[:, None, None] + integral[:, None, None]
+    # Nothing controls itself.
+    diagonal = np.arange(n_a)
+    controls[:, diagonal, diagonal] = 0.0
+    act_controls[:, :, diagonal, diagonal] = 0.0
 
+    for agreement in p.cooperation:
+        parties = sorted({i for name in agreement.parties for i in world.members(name)})
+        end = agreement.end if agreement.end is not None else np.inf
+        index = np.ix_(parties, parties, world.sector_indices(agreement.sectors))
+        raises.append(TimedLevel(agreement.start, end, index, agreement.level))
     n_projects = len(p.joint_projects)
-    project_active = np.zeros((n_steps, n_projects), dtype=bool)
+    project_active = np.zeros((n_steps, n_projects))
     project_members = np.zeros((n_projects, n_a))
     project_sector = np.zeros((n_projects, n_s))
     project_budget = np.zeros(n_projects)
     for j, project in enumerate(p.joint_projects):
-        project_active[:, j] = (times + 1e-9 >= project.start) & (times < project.end)
+        project_active[:, j] = overlap(times, step, project.start, project.end)
         members = [world.actors.index(name) for name in project.parties]
         project_members[j, members] = 1.0
         project_sector[j, world.sectors.index(project.sector)] = 1.0
         project_budget[j] = project.budget
         # A running joint project implies full cooperation among its parties in its sector.
-        _raise_cooperation(cooperation, project_active[:, j], members, [world.sectors.index(project.sector)], 1.0)
+        raises.append(
+            TimedLevel(project.start, project.end, np.ix_(members, members, [project_sector[j].argmax()]), 1.0)
+        )
+    cooperation = averaged(pair_shape, raises, world.cooperation0[:, :, None])
+    cooperation[:, diagonal, diagonal] = world.cooperation0[diagonal, diagonal, None]
 
     trust_shock = np.zeros((n_steps, n_a, n_a))
     for blow in p.trust_shocks:
-        step = int(np.searchsorted(times, blow.year - 1e-9, side="left"))
-        if step < n_steps:
+        at = int(np.searchsorted(times, blow.year - 1e-9, side="left"))
+        if at < n_steps:
             i, j = world.actors.index(blow.between[0]), world.actors.index(blow.between[1])
-            trust_shock[step, i, j] += blow.size
-            trust_shock[step, j, i] += blow.size
+            trust_shock[at, i, j] += blow.size
+            trust_shock[at, j, i] += blow.size
 
-    disruption = np.zeros((n_steps, n_a, n_s))
-    for shock in p.supply_shocks:
-        active = (times + 1e-9 >= shock.start) & (times < shock.end)
-        rows = np.ix_(active, world.members(shock.supplier), world.sector_indices(shock.sectors))
-        disruption[rows] = np.maximum(disruption[rows], shock.severity)
-
-    bloc_controls = np.empty_like(controls)
-    for b in range(len(world.blocs)):
-        members = world.bloc_of == b
-        if members.any():
-            bloc_controls[:, members] = controls[:, members].max(axis=1, keepdims=True)
-
-    branch_step = int(np.searchsorted(times, branch_year - 1e-9, side="left"))
+    shocks = [
+        TimedLevel(s.start, s.end, np.ix_(world.members(s.supplier), world.sector_indices(s.sectors)), s.severity)
+        for s in p.supply_shocks
+    ]
+    disruption = averaged((n_a, n_s), shocks)
+    in_force = act_controls.any(axis=(1, 2, 3, 4))
+    act_controls = act_controls[in_force]
     return PolicySchedule(
         times=times,
+        step=step,
         controls=controls,
-        bloc_controls=bloc_controls,
+        bloc_controls=bloc_maximum(controls, world),
+        act_names=tuple(a for a, used in zip(act_names, in_force, strict=True) if used),
+        act_controls=act_controls,
+        act_bloc_controls=np.stack([bloc_maximum(a, world) for a in act_controls])
+        if len(act_controls)
+        else act_controls.copy(),
         sanctions=sanctions,
         localisation=localisation,
         programme=programme,
@@ -219,32 +235,48 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
         project_members=project_members,
         project_sector=project_sector,
         project_budget=project_budget,
-        branch_step=branch_step,
+        branch_step=int(np.searchsorted(times, scenario.time.branch_year - 1e-9, side="left")),
     )
+
+
+def scheduled_controls(schedule: PolicySchedule, multipliers: dict[str, float]) -> Array:
+    """(T, A, A, S) controls of one run: every act at its judged coverage times ``multipliers[act]`` (default 1)."""
+    controls = schedule.controls.copy()
+    for name, act in zip(schedule.act_names, schedule.act_controls, strict=True):
+        controls = np.maximum(controls, multipliers.get(name, 1.0) * act)
+    return controls
+
+
+def bloc_maximum(controls: Array, world: World) -> Array:
+    """(T, A, A, S): the strongest control any member of a's bloc imposes on b, 0 for b in a's bloc."""
+    out = np.zeros_like(controls)
+    for b in range(len(world.blocs)):
+        members = world.bloc_of == b
+        if members.any():
+            out[:, members] = controls[:, members].max(axis=1, keepdims=True)
+    out[:, world.same_bloc] = 0.0
+    return out
 
 
 def _override(
     controls: Array,
+    act_controls: Array,
     times: Array,
+    step: float,
     schedule: dict[float, float],
     imposers: list[int],
     targets: list[int],
     sectors: list[int],
-    world: World,
     scale: float = 1.0,
 ) -> None:
-    values = _schedule_values(schedule, times) * scale
-    on = np.flatnonzero(~np.isnan(values))
-    for a in imposers:
-        for b in targets:
-            if a == b or world.same_bloc[a, b]:
-                continue
-            controls[np.ix_(on, [a], [b], sectors)] = values[on, None, None, None]
-
-
-def _raise_cooperation(cooperation: Array, active: Array, parties: list[int], sectors: list[int], level: float) -> None:
-    for a in parties:
-        for b in parties:
-            if a != b:
-                rows = np.ix_(active, [a], [b], sectors)
-                cooperation[rows] = np.maximum(cooperation[rows], level)
+    """A scenario's schedule replaces history on its triples for the part of each step it covers."""
+    integral, covered = schedule_share(schedule, times, step)
+    keep = (1.0 - covered)[:, None, None]
+    pairs = [(a, b) for a in imposers for b in targets if a != b]
+    if not pairs:
+        return
+    first, second = (list(x) for x in zip(*pairs, strict=True))
+    rows = (slice(None), np.array(first)[:, None], np.array(second)[:, None], np.array(sectors)[None, :])
+    controls[rows] = controls[rows] * keep + (scale * integral)[:, None, None]
+    if len(act_controls):
+        act_controls[(slice(None), *rows)] *= keep

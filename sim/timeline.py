@@ -1,8 +1,11 @@
 """Read the real policy timeline (CSV) into events the schedule can replay.
 
-Columns: date, imposer, target, sectors, kind, scale, description, reference, and an
-optional ``coverage``: the share of the listed sectors' flows from imposer to target that
-a control covers (blank: the scale's level from ``history.levels``).
+Columns: date, imposer, target, sectors, kind, scale, description, reference, and three
+optional ones: ``coverage``, the share of the listed sectors' flows from imposer to target
+that a control covers (blank: the scale's level from ``history.levels``); ``end``, the date
+an act was lifted (blank: it stays in force); ``act``, the name of the group of rows whose
+coverage is uncertain together, scaled in each run by the model parameter
+``coverage_<act>`` (blank: the coverage is fixed).
 ``imposer``/``target`` name actors or blocs (several joined by ';'); ``sectors`` is
 'all' or names joined by ';'. Every problem names the file and its line.
 """
@@ -16,7 +19,9 @@ from pathlib import Path
 
 from sim.config.csvio import read_csv_rows
 from sim.config.errors import ScenarioError
+from sim.config.parameters import COVERAGE_ACTS
 from sim.config.schema import HistorySpec
+from sim.periods import decimal_year
 from sim.world import World
 
 KINDS = (
@@ -43,6 +48,8 @@ class PolicyEvent:
     level: float
     coverage: float | None  # share of flows a control covers, when the row gives it
     description: str
+    end: float = float("inf")  # decimal year the act was lifted
+    act: str | None = None  # group whose coverage each run scales by ``coverage_<act>``
 
 
 def default_timeline_path() -> Path:
@@ -51,10 +58,7 @@ def default_timeline_path() -> Path:
 
 
 def _decimal_year(text: str) -> float:
-    day = dt.date.fromisoformat(text)
-    start = dt.date(day.year, 1, 1)
-    length = (dt.date(day.year + 1, 1, 1) - start).days
-    return day.year + (day - start).days / length
+    return decimal_year(dt.date.fromisoformat(text))
 
 
 def read_timeline(path: Path, world: World, history: HistorySpec) -> list[PolicyEvent]:
@@ -117,8 +121,32 @@ def _event(row: dict[str, str], world: World, history: HistorySpec, source: str,
             coverage = -1.0
         if not 0.0 <= coverage <= 1.0:
             raise ScenarioError(f"coverage '{coverage_text}' must be a number in [0, 1]", source, ("coverage",), line)
+    end = float("inf")
+    end_text = (row.get("end") or "").strip()
+    if end_text:
+        try:
+            end = _decimal_year(end_text)
+        except ValueError:
+            raise ScenarioError(f"end '{end_text}' is not YYYY-MM-DD", source, ("end",), line) from None
+        if end <= time:
+            raise ScenarioError(f"end {end_text} is not after the date {row['date'].strip()}", source, ("end",), line)
+    act = (row.get("act") or "").strip() or None
+    if act is not None:
+        if act not in COVERAGE_ACTS:
+            raise ScenarioError(
+                f"unknown act '{act}'; acts with a coverage parameter: {', '.join(COVERAGE_ACTS)}",
+                source,
+                ("act",),
+                line,
+            )
+        if kind not in ("sanctions", "export_control", "counter_control"):
+            raise ScenarioError(
+                f"act '{act}' scales coverage, which a {kind} row does not have", source, ("act",), line
+            )
     return PolicyEvent(
         time=time,
+        end=end,
+        act=act,
         kind=kind,
         coverage=coverage,
         imposers=_resolve(row["imposer"] or "", world, source, "imposer", line),

@@ -25,6 +25,7 @@ from sim.observe.data import (
 )
 from sim.observe.hindcast import hindcast
 from sim.observe.quantities import quantity
+from sim.periods import over_period
 from tests.conftest import BASELINE
 
 
@@ -96,7 +97,8 @@ def test_abc_recovers_a_parameter_from_data_the_model_made(tmp_path):
     for s in ("semiconductors", "ai", "space"):
         for actor in ("China", "Russia"):
             for year in range(2016, 2021):
-                value = float(true_run["capability"].sel(actor=actor, sector=s, year=year)[0])
+                # An annual row is a flow: the model's average over the year (ODD section 3).
+                value = float(over_period(true_run["capability"].sel(actor=actor, sector=s), year)[0])
                 rows.append(f"cap_{s},{actor},{s},{year},{value},index,model,")
     (tmp_path / "obs.csv").write_text("series,actor,sector,year,value,unit,source,notes\n" + "\n".join(rows) + "\n")
     observations = read_observations(tmp_path / "obs.csv")

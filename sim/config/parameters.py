@@ -10,43 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from sim.config.base import StrictModel
+from sim.config.coverage import COVERAGE_ACTS, CoverageParameters
+from sim.config.declare import param
 
 
-def param(
-    default: float,
-    *,
-    ge: float,
-    le: float,
-    sweep: tuple[float, float],
-    symbol: str,
-    unit: str,
-    basis: str,
-    claims: tuple[str, ...],
-    meaning: str,
-) -> Any:
-    """Declare one model parameter with everything the ODD needs to know about it."""
-    return Field(
-        default,
-        ge=ge,
-        le=le,
-        description=meaning,
-        json_schema_extra={
-            "sweep": list(sweep),
-            "symbol": symbol,
-            "unit": unit,
-            "basis": basis,
-            "claims": list(claims),
-        },
-    )
-
-
-class ModelParameters(StrictModel):
-    """All scalar parameters of the dynamics (one value per run)."""
-
-
+class DynamicsParameters(StrictModel):
+    """The scalar parameters of the mechanisms (one value per run)."""
 
     # --- growth: own innovation and catch-up -------------------------------------------
     innovation_scale: float = param(
@@ -319,7 +289,12 @@ class ModelParameters(StrictModel):
         basis="assumption", claims=("C33",), meaning="median size of a breakthrough")
 
 
+class ModelParameters(CoverageParameters, DynamicsParameters):
+    """All scalar parameters of a run: the mechanisms', then the coverage of the uncertain acts."""
+
+
 PARAMETER_NAMES: tuple[str, ...] = tuple(ModelParameters.model_fields)
+__all__ = ["COVERAGE_ACTS", "PARAMETER_NAMES", "ModelParameters", "param", "parameter_metadata", "unknown_parameter"]
 
 
 def unknown_parameter(name: str) -> str:

@@ -71,11 +71,13 @@ BY_KEY = {lever.key: lever for lever in LEVERS}
 
 def _mean_controls(scenario: Scenario) -> dict[str, float]:
     """The West's mean control on China and Russia per sector group in the branch year (history and policies)."""
-    from sim.schedule import build_schedule, step_times
+    from sim.schedule import build_schedule, scheduled_controls, step_times
     from sim.world import build_world
 
     world = build_world(scenario)
-    controls = build_schedule(scenario, world).controls
+    schedule = build_schedule(scenario, world)
+    multipliers = {act: getattr(scenario.parameters, f"coverage_{act}") for act in schedule.act_names}
+    controls = scheduled_controls(schedule, multipliers)
     k = int(abs(step_times(scenario) - scenario.time.branch_year).argmin())
     west = world.members("West") if "West" in scenario.blocs else []
     out = {}

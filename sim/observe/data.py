@@ -1,8 +1,12 @@
 """Observation files and observation-operator files: reading and validation.
 
 Observations are a CSV with columns ``series, actor, sector, year, value, unit, source,
-notes`` (the schema of ``seeds/data/observations_to_2019.csv``). Every bad row or key is
-reported with the file, the column or key and the line, as one line, exit code 2.
+notes`` and an optional ``period`` (the schema of ``seeds/data/observations_to_2019.csv``).
+``period`` says which span of time a value measures: ``YYYY-Qn``, ``YYYY-MM``, a date
+``YYYY-MM-DD`` or a range ``FIRST/LAST`` (blank: the calendar year; ``sim.periods``). Its
+operator says whether the value is a flow or average over that period, or a stock at its
+end. Every bad row or key is reported with the file, the column or key and the line, as
+one line, exit code 2.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sim.config.csvio import read_csv_rows
 from sim.config.errors import ScenarioError
 from sim.config.loader import located_validation_error
 from sim.config.yamlio import read_yaml_file
+from sim.periods import Period, parse_period
 
 COLUMNS = ("series", "actor", "sector", "year", "value", "unit", "source", "notes")
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +46,12 @@ class Observation:
     source: str
     line: int
     file: str = ""  # the observations file the row was read from (line numbers are per file)
+    period: Period | None = None  # the span the value measures (None: the calendar year)
+
+    @property
+    def span(self) -> Period:
+        """The period this value measures: the row's ``period``, or its calendar year."""
+        return self.period or Period(float(self.year), float(self.year + 1))
 
 
 def read_observations(path: str | Path) -> list[Observation]:
@@ -74,6 +85,17 @@ def read_observations(path: str | Path) -> list[Observation]:
             raise ScenarioError(
                 f"value '{row['value']}' is implausibly small (below {SMALLEST_VALUE:g})", source, ("value",), line
             )
+        period = None
+        period_text = (row.get("period") or "").strip()
+        if period_text:
+            try:
+                period = parse_period(period_text)
+            except ValueError as exc:
+                raise ScenarioError(str(exc), source, ("period",), line) from None
+            if int(period.start) != year:
+                raise ScenarioError(
+                    f"period '{period_text}' does not start in the year {year}", source, ("period",), line
+                )
         rows.append(
             Observation(
                 row["series"].strip(),
@@ -85,6 +107,7 @@ def read_observations(path: str | Path) -> list[Observation]:
                 row.get("source", "").strip(),
                 line,
                 source,
+                period,
             )
         )
     if not rows:
@@ -135,6 +158,7 @@ class Operator(StrictModel):
     actors: dict[str, str] = Field(default_factory=dict)
     weakness: str = ""
     unmapped: str | None = None
+    measure: Literal["flow", "stock"] = "flow"  # an average over the row's period, or the state at its end
 
     @model_validator(mode="after")
     def _complete(self):

@@ -23,6 +23,7 @@ from sim.observe.data import Observation, Operator
 from sim.observe.discrepancy import estimate_discrepancy, lead_years
 from sim.observe.evaluate import score_rows, summarise
 from sim.observe.quantities import PAIR_QUANTITIES, WORLD, quantity
+from sim.periods import Period, flow_weights, stock_weights
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,11 @@ def map_rows(
         if sector is not None and sector not in scenario.sectors:
             unmapped.append((row, f"sector '{sector}' is not a model sector"))
             continue
-        if not np.any(np.isclose(years, row.year)):
-            unmapped.append((row, f"year {row.year} is outside the simulated years {years[0]:g}-{years[-1]:g}"))
+        span = row.span
+        if span.start < years[0] - 1e-9 or span.end > years[-1] + 1e-9:
+            unmapped.append(
+                (row, f"its period ({_period_text(span)}) is outside the simulated years {years[0]:g}-{years[-1]:g}")
+            )
             continue
         if row.value <= 0:
             unmapped.append((row, "value is not positive (scores use log errors)"))
@@ -74,19 +78,37 @@ def map_rows(
     return mapped, unmapped
 
 
+def _period_text(span: Period) -> str:
+    return f"{span.start:.2f}-{span.end:.2f}" if span.end > span.start else f"{span.start:.2f}"
+
+
+def row_weights(row: MappedRow, times: np.ndarray) -> np.ndarray:
+    """(T + 1,) weights over the recorded instants that give the row's model value (``sim.periods``).
+
+    A flow is the average of the model's path over the row's period; a stock is the state
+    at the period's end (or at the row's date).
+    """
+    span = row.obs.span
+    if row.operator.measure == "stock":
+        return stock_weights(times, span.end)
+    return flow_weights(times, span)
+
+
 def predictions(ds: xr.Dataset, rows: list[MappedRow]) -> np.ndarray:
     """Model quantity of each mapped row in each run: (rows, runs), before scaling.
 
     Each distinct (quantity, actor, sector) is computed once, as a (run, year) array, so
-    memory and time grow with the number of distinct series, not of rows.
+    memory and time grow with the number of distinct series, not of rows; a row's value is
+    that array averaged over its period (``row_weights``).
     """
     out = np.zeros((len(rows), ds.sizes["run"]))
-    series: dict[tuple[str, str, str | None], xr.DataArray] = {}
+    times = ds["year"].values.astype(float)
+    series: dict[tuple[str, str, str | None], np.ndarray] = {}
     for i, r in enumerate(rows):
         key = (str(r.operator.quantity), r.actor, r.sector)
         if key not in series:
-            series[key] = quantity(ds, *key)
-        out[i] = series[key].sel(year=r.obs.year).values
+            series[key] = quantity(ds, *key).transpose("run", "year").values
+        out[i] = series[key] @ row_weights(r, times)
     return out
 
 
@@ -126,7 +148,16 @@ class Hindcast:
     scores: dict[str, float]
 
 
-ROW_COLUMNS = ["series", "actor", "sector", "year", "observed", "unit", "window", "quantity", "file", "line", "source"]
+ROW_COLUMNS = [
+    "series", "actor", "sector", "year", "period", "time", "measure", "observed", "unit", "window", "quantity", "file",
+    "line", "source",
+]  # fmt: skip
+
+
+def plot_time(row: MappedRow) -> float:
+    """Where a row sits on a time axis: a flow at the middle of its period, a stock at its end."""
+    span = row.obs.span
+    return span.end if row.operator.measure == "stock" else span.middle
 
 
 def hindcast(
@@ -150,6 +181,9 @@ def hindcast(
                 "actor": r.obs.actor,
                 "sector": r.obs.sector,
                 "year": r.obs.year,
+                "period": _period_text(r.obs.span),
+                "time": plot_time(r),
+                "measure": r.operator.measure,
                 "observed": r.obs.value,
                 "unit": r.obs.unit,
                 "window": "calibration" if r.obs.year <= until else "out of sample",

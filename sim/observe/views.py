@@ -67,21 +67,18 @@ def series_fit(table: pd.DataFrame, title: str) -> Figure:
     rows = int(np.ceil(len(groups) / columns)) or 1
     fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 2.8 * rows), squeeze=False)
     for ax, ((series, actor), group) in zip(axes.flat, groups, strict=False):
-        group = group.sort_values("year")
-        ax.fill_between(group["year"], group["q05"], group["q95"], alpha=0.2, color="#4c8fd6", label="model 5-95 %")
+        # A flow sits at the middle of its period, a stock at its end (sim.periods).
+        group = group.sort_values("time")
+        time = group["time"]
+        ax.fill_between(time, group["q05"], group["q95"], alpha=0.2, color="#4c8fd6", label="model 5-95 %")
         if "q0.25" in group:
-            ax.fill_between(
-                group["year"], group["q0.25"], group["q0.75"], alpha=0.35, color="#4c8fd6", label="model 25-75 %"
-            )
-        ax.plot(group["year"], group["median"], "o-", color="#4c8fd6", label="model median", markersize=3)
+            ax.fill_between(time, group["q0.25"], group["q0.75"], alpha=0.35, color="#4c8fd6", label="model 25-75 %")
+        ax.plot(time, group["median"], "o-", color="#4c8fd6", label="model median", markersize=3)
         colours = np.where(group["window"] == "calibration", "black", "#c0392b")
-        ax.scatter(group["year"], group["observed"], c=colours, zorder=3, s=18, label="observed")
-        years = group["year"].to_numpy()
-        ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
-        if len(np.unique(years)) <= 8:
-            ax.set_xticks(np.unique(years))  # a locator puts fractional years on a one-year panel
-        else:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.scatter(time, group["observed"], c=colours, zorder=3, s=18, label="observed")
+        ax.set_xlim(np.floor(time.min()) - 0.25, np.ceil(time.max()) + 0.25)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        ax.set_xlabel("time (flows at the middle of their period, stocks at its end)", fontsize=6)
         ax.set_title(f"{series}\n{actor}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
