@@ -1,43 +1,40 @@
-"""Latency of the dashboard after a change: re-simulate and redraw, without the browser.
+"""Server-side latency of the dashboard after a change: re-simulate and build the charts, without the browser.
 
     python benchmarks/dashboard_latency.py            # 200 runs of the baseline, median of 5
 
 Measures what the server does between a control's change and the new page, as SolaraViz
 runs it (Reset re-creates the batch at the start year; Step advances one year):
 
-* reset: build ``DashboardModel`` with a moved lever and draw every figure as PNG (the
-  unedited and counterfactual runs are cached, as on the page after the first view);
+* reset: build ``DashboardModel`` with a moved lever and build every chart's Vega-Lite spec
+  (the unedited and counterfactual runs are cached, as on the page after the first view);
 * step: advance one year and redraw;
 * full horizon: build, simulate every year to 2050, redraw (what a "run to the end" costs).
 
+The browser's part (transfer and drawing) is measured by ``dashboard_browser.py``.
 Record results in docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import time
 
-import matplotlib.pyplot as plt
-
-from sim.dashboard import figures
+from sim.dashboard import charts
 from sim.dashboard.model import DashboardModel
+from sim.dashboard.network import network_chart
 
 
 def draw(model: DashboardModel) -> None:
+    """Every chart of the page's tabs, as the page builds them."""
     results, reference, counterfactual = model.results(), model.reference(), model.counterfactual()
-    made = [
-        figures.fan_chart(results, reference, ["China", "Russia"], ["semiconductors", "ai"]),
-        figures.bloc_index_chart(results, reference),
-        figures.cost_chart(results, counterfactual),
-        figures.gap_heatmap(results),
-    ]
-    for figure in made:
-        figure.savefig(io.BytesIO(), format="png", dpi=80)  # what solara.FigureMatplotlib sends
-        plt.close(figure)
+    for sector in ("semiconductors", "ai"):
+        charts.fan_chart(results, reference, ["China", "Russia"], sector)
+    charts.bloc_index_chart(results, reference)
+    charts.cost_charts(results, counterfactual)
+    charts.gap_heatmap(results)
+    network_chart(results, [bool(c) for c in model.world.conduit > 0], "semiconductors", model.year)
 
 
 def main() -> None:

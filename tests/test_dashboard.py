@@ -14,7 +14,8 @@ from sim.cli import main  # noqa: E402
 from sim.config import ScenarioError, load_scenario  # noqa: E402
 from sim.dashboard import figures  # noqa: E402
 from sim.dashboard.levers import LEVERS, apply_levers, check_lever, lever_defaults  # noqa: E402
-from sim.dashboard.model import _SESSIONS, DashboardModel, PageModel, shipped_scenarios  # noqa: E402
+from sim.dashboard.model import _SESSIONS, DashboardModel, shipped_scenarios  # noqa: E402
+from sim.dashboard.session import Session  # noqa: E402
 from sim.schedule import build_schedule, step_times  # noqa: E402
 from sim.world import build_world  # noqa: E402
 from tests.conftest import BASELINE, one_error_line  # noqa: E402
@@ -68,30 +69,63 @@ def test_a_taiwan_shock_and_cooperation_reach_the_scenario(baseline):
     assert edited.policies.cooperation[-1].level == 0.7
 
 
-def test_switching_scenario_on_the_page_runs_that_scenario_not_the_old_levers():
+def test_choosing_a_scenario_loads_its_levers_and_runs_it_unedited():
     _SESSIONS.clear()
-    baseline_levers = lever_defaults(load_scenario(BASELINE))
     full = load_scenario(BASELINE.parent / "full_decoupling.yaml")
-    first = PageModel(scenario_name="baseline", runs=2, seed=1, **baseline_levers)
-    assert first.edited is first.base
-    # The page's controls (its model_params) are redrawn at the levers in force.
-    from sim.dashboard.model import session_state
-
-    shown = {key: {"type": "SliderFloat", "value": value} for key, value in baseline_levers.items()}
-    redraws = []
-    session_state().update(controls=shown, redraw_controls=lambda: redraws.append(1))
-    # The picker moves to full_decoupling; the sliders still hold the baseline's values.
-    switched = PageModel(scenario_name="full_decoupling", runs=2, seed=1, **baseline_levers)
-    assert switched.base.name == "full_decoupling" and switched.edited is switched.base, "unedited"
-    assert switched.lever_values == lever_defaults(full)
-    assert shown["china_hardware"]["value"] == lever_defaults(full)["china_hardware"] and redraws
+    session = Session("baseline")
+    session.controls.runs, session.controls.seed = 2, "1"
+    session.move("china_hardware", 1.0)
+    assert session.edits() == {"china_hardware": 1.0}
+    first = session.apply(counterfactual=False)
+    assert first.model.edited is not first.model.base and not session.pending()
+    # The picker moves to full_decoupling: its levers replace the edited ones, none counts as moved.
+    assert session.load("full_decoupling") == ""
+    assert session.controls.levers == lever_defaults(full) and session.edits() == {} and session.pending()
+    switched = session.apply(counterfactual=False)
+    assert switched.model.base.name == "full_decoupling" and switched.model.edited is switched.model.base
     # A lever moved after the switch is an edit, and only that one.
-    moved = PageModel(scenario_name="full_decoupling", runs=2, seed=1, **{**baseline_levers, "cooperation": 0.6})
-    assert moved.edited is not moved.base and moved.edited.policies.cooperation[-1].level == 0.6
+    session.move("cooperation", 0.6)
+    moved = session.apply(counterfactual=False).model
+    assert moved.edited.policies.cooperation[-1].level == 0.6
     assert moved.edited.policies.export_controls == full.policies.export_controls
     # Code and notebooks (DashboardModel) apply every lever they give.
     direct = DashboardModel(scenario_name="full_decoupling", runs=2, seed=1, china_hardware=0.1)
     assert direct.edited.policies.export_controls[-1].schedule == {full.time.branch_year: 0.1}
+
+
+def test_a_slider_snapping_an_off_grid_value_is_not_an_edit():
+    session = Session("baseline")
+    value = session.controls.levers["russia_hardware"]
+    assert round(value / 0.05) * 0.05 != pytest.approx(value)  # the baseline's mean coverage is off the grid
+    session.move("russia_hardware", round(value / 0.05) * 0.05)  # what the slider reports on its own
+    assert session.edits() == {}
+    session.move("russia_hardware", value + 0.1)
+    assert session.edits() == {"russia_hardware": value + 0.1}
+    with pytest.raises(KeyError):
+        session.move("no_such_lever", 1.0)
+
+
+def test_a_bad_scenario_choice_keeps_the_controls_and_says_why(tmp_path):
+    session = Session("baseline")
+    before = dict(session.controls.levers)
+    problem = session.load("baseline", str(tmp_path / "missing.yaml"))
+    assert "file not found" in problem and "\n" not in problem
+    assert session.controls.levers == before and session.controls.path == ""
+
+
+def test_steps_and_frames_follow_the_model_and_the_counterfactual_comes_after():
+    session = Session("baseline")
+    session.controls.runs, session.controls.seed = 3, "1"
+    frame = session.apply(counterfactual=False)
+    assert frame.counterfactual is None and frame.results.sizes["year"] == 1
+    with_cf = session.complete()
+    assert with_cf is not None and with_cf.counterfactual is not None and with_cf.serial > frame.serial
+    for _ in range(3):
+        stepped = session.step()
+    assert stepped is not None and stepped.results.sizes["year"] == 4 and stepped.model.year == 2018
+    assert stepped.counterfactual is with_cf.counterfactual  # cached, not re-simulated
+    status = session.status()
+    assert status["year"] == 2018 and status["runs"] == 3 and not status["edited"] and not status["pending"]
 
 
 def test_sessions_keep_their_own_state(monkeypatch):
@@ -99,12 +133,12 @@ def test_sessions_keep_their_own_state(monkeypatch):
 
     _SESSIONS.clear()
     monkeypatch.setattr(solara, "get_kernel_id", lambda ipython_fallback=True: "tab-a")
-    PageModel(scenario_name="baseline", runs=2, seed=1)
-    PageModel(scenario_name="full_decoupling", runs=2, seed=1)
+    DashboardModel(scenario_name="full_decoupling", runs=2, seed=1)
     monkeypatch.setattr(solara, "get_kernel_id", lambda ipython_fallback=True: "tab-b")
-    fresh = PageModel(scenario_name="baseline", runs=2, seed=1, china_hardware=0.9)
-    assert fresh.edited is not fresh.base  # tab b's first model: its own controls, not tab a's switch
-    assert set(_SESSIONS) == {"tab-a", "tab-b"} and _SESSIONS["tab-a"]["scenario"] == ("full_decoupling", "")
+    bad = DashboardModel(scenario_name="no_such", runs=2, seed=1)
+    # Tab b's bad input falls back to its own last good (none yet: the baseline), not tab a's.
+    assert bad.error and bad.base.name == "baseline"
+    assert set(_SESSIONS) == {"tab-a", "tab-b"} and _SESSIONS["tab-a"]["last_good"]["base"].name == "full_decoupling"
 
 
 def test_bad_inputs_keep_the_last_good_results_and_say_why(tmp_path):

@@ -6,12 +6,9 @@ scenario (``sim.dashboard.levers``). It never raises: a bad scenario path or val
 the last good configuration and records the one-line message in ``error``, which the
 page shows above the last good results.
 
-On the page (``PageModel``), choosing another scenario loads that scenario's lever values:
-the controls' values at the moment of the switch are not edits (they belong to the scenario
-left); a lever counts as an edit only once the user moves it away from the value it had at
-the switch. ``DashboardModel`` itself, for code and notebooks, applies every lever given. The state
-behind these rules (the last good configuration, the values at the switch) is kept per
-browser session (Solara's virtual kernel), so one tab's edits never reach another's.
+The state behind "keep the last good configuration" is kept per browser session (Solara's
+virtual kernel), so one tab's bad input never reaches another's. The page's own rules
+(which levers the user moved, what Reset applies) live in ``sim.dashboard.session``.
 
 The paired comparison (the unedited scenario) and the counterfactual without restrictive
 measures (the cost of decoupling) use the same seeds and run once per distinct scenario,
@@ -30,11 +27,11 @@ from sim.analysis.compare import counterfactual
 from sim.config.errors import ScenarioError
 from sim.config.loader import SCENARIOS, load_scenario, shipped_scenarios
 from sim.config.schema import Scenario
-from sim.dashboard.levers import BY_KEY, apply_levers, lever_defaults
+from sim.dashboard.levers import apply_levers, lever_defaults
 from sim.model import DecouplingModel, resolve_scenario
 
 MAX_RUNS = 2000  # the page stays interactive up to here (about 1 s per 200 runs simulated)
-_SESSIONS: dict[str, dict[str, Any]] = {}  # per browser session: last good configuration, levers at the switch
+_SESSIONS: dict[str, dict[str, Any]] = {}  # per browser session: the last good configuration
 
 
 def session_state() -> dict[str, Any]:
@@ -45,37 +42,7 @@ def session_state() -> dict[str, Any]:
         key = solara.get_kernel_id(ipython_fallback=False)
     except Exception:  # noqa: BLE001 - no Solara context (tests, scripts): one local session
         key = "local"
-    return _SESSIONS.setdefault(key, {"last_good": {}, "scenario": None, "at_switch": {}})
-
-
-def moved_levers(state: dict[str, Any], scenario: tuple[str, str], given: dict[str, Any]) -> dict[str, Any]:
-    """The lever values the user moved since the scenario was chosen (the rest are the scenario's).
-
-    ``given`` holds the controls' current values. On a scenario switch they are recorded and
-    none counts; afterwards a lever counts once it is more than half a step from its record.
-    """
-    if state["scenario"] != scenario:
-        first = state["scenario"] is None
-        state["scenario"], state["at_switch"] = scenario, dict(given)
-        if not first:
-            return {}
-        # The page's first model: the controls start at the scenario's own values, so only
-        # a value that differs from those is an edit.
-        state["at_switch"] = {}
-    at_switch = state["at_switch"]
-    moved = {}
-    for key, value in given.items():
-        lever = BY_KEY.get(key)
-        if key not in at_switch or lever is None:
-            moved[key] = value
-            continue
-        try:
-            far = abs(float(value) - float(at_switch[key])) > lever.step / 2
-        except (TypeError, ValueError):
-            far = True  # not a number: let the lever check reject it
-        if far:
-            moved[key] = value
-    return moved
+    return _SESSIONS.setdefault(key, {"last_good": {}})
 
 
 def resolve(scenario: str, path: str) -> Scenario:
@@ -121,7 +88,7 @@ class DashboardModel(DecouplingModel):
         self,
         scenario_name: str = "baseline",
         path: str = "",
-        runs: int = 200,
+        runs: int | str = 200,
         seed: int | str | None = None,
         scenario: Any = None,
         **levers: Any,
@@ -156,7 +123,6 @@ class DashboardModel(DecouplingModel):
         self.base: Scenario = good["base"]
         self.edited: Scenario = good["edited"]
         self.lever_values: dict[str, float] = good["levers"]
-        state["current"] = self  # what the page's download buttons read when pressed
 
     @functools.cached_property
     def _reference(self) -> xr.Dataset:
@@ -184,29 +150,6 @@ class DashboardModel(DecouplingModel):
         if cached is None or cached[0] != self.steps_done:
             self._results = (self.steps_done, to_dataset(self))
         return self._results[1]
-
-
-class PageModel(DashboardModel):
-    """The page's model: levers count as edits only once moved after the scenario was chosen.
-
-    Mesa's controls keep their values when the scenario picker changes, so without this
-    rule a switch followed by Reset would apply the old scenario's levers to the new one.
-    """
-
-    def __init__(self, scenario_name: str = "baseline", path: str = "", scenario: Any = None, **controls: Any):
-        given = {k: v for k, v in controls.items() if k in BY_KEY and v is not None}
-        chosen = (str(scenario_name), str(path or "").strip())
-        moved = moved_levers(session_state(), chosen, given)
-        rest = {k: v for k, v in controls.items() if k not in BY_KEY}
-        super().__init__(scenario_name=scenario_name, path=path, scenario=scenario, **rest, **moved)
-        state = session_state()
-        shown = state.get("controls")
-        if shown:  # the sliders' options: they redraw at the levers in force when the page re-renders
-            for key, value in self.lever_values.items():
-                if key in shown:
-                    shown[key] = {**shown[key], "value": int(value) if shown[key].get("type") == "SliderInt" else value}
-            if "redraw_controls" in state:
-                state["redraw_controls"]()
 
 
 def _whole(value: Any, key: str) -> int:
