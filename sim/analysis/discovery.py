@@ -68,10 +68,6 @@ def find_box(sweep: Sweep, condition: str, min_density: float = 0.8, peel_alpha:
     The box chosen has the most coverage at ``min_density`` or more (or is the densest box
     if none reaches it).
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ema_workbench warns about optional back-ends it does not need here
-        from ema_workbench.analysis import prim
-
     runs = sweep.runs[sweep.runs["status"] == "ok"]
     varied = [c for c in sweep.varied if c in runs.columns]
     numeric = [c for c in varied if pd.api.types.is_numeric_dtype(runs[c])]
@@ -81,9 +77,23 @@ def find_box(sweep: Sweep, condition: str, min_density: float = 0.8, peel_alpha:
     y = condition_met(runs, condition)
     if y.sum() == 0:
         raise ScenarioError(f"no run meets '{condition}'; PRIM needs some cases of interest", "--condition")
+    return prim_box(x, y, condition, min_density, peel_alpha)
+
+
+def prim_box(
+    x: pd.DataFrame, y: np.ndarray, condition: str, min_density: float = 0.8, peel_alpha: float = 0.05
+) -> BoxResult:
+    """PRIM on inputs ``x`` (runs × numeric columns) for the cases ``y`` (runs,) bool.
+
+    The box chosen has the most coverage at ``min_density`` or more (or is the densest box if
+    none reaches it).
+    """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # ema_workbench warns about optional back-ends it does not need here
+        from ema_workbench.analysis import prim
+
         box = prim.Prim(x, y, peel_alpha=peel_alpha).find_box()
+    numeric = list(x.columns)
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].astype(float).reset_index(drop=True)
     dense = trajectory[trajectory["density"] >= min_density]
     selected = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
@@ -102,7 +112,7 @@ def find_box(sweep: Sweep, condition: str, min_density: float = 0.8, peel_alpha:
         float(stats["coverage"]),
         float(stats["density"]),
         float(stats["mass"]),
-        float(y.mean()),
+        float(np.mean(y)),
         trajectory,
         selected,
     )

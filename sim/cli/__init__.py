@@ -25,6 +25,10 @@ EXAMPLES = {
     "validate": """examples:
   decoupling validate my_scenario.yaml
   decoupling validate baseline --set policies.supply_shocks.0.severity=0.5""",
+    "optimize": """examples:
+  decoupling optimize policy_search/west_export_controls.yaml -o results/west --nfe 2000 --workers 2
+  decoupling optimize policy_search/west_export_controls.yaml -o results/west --resume
+  decoupling optimize policy_search/russia_china_partnership.yaml -o results/partners --dask local""",
     "sweep": """examples:
   decoupling sweep sweeps/sobol_controls.yaml -o results/sobol --workers 2
   decoupling sweep sweeps/sobol_controls.yaml -o results/sobol --resume
@@ -101,6 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--trajectories", action="store_true", help="also store trajectories (float32, per chunk)")
     sweep.add_argument("--overwrite", action="store_true", help="replace a sweep already in the folder")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
+
+    optimize = commands.add_parser(
+        "optimize", help="robust policy search: Pareto set, re-evaluation, vulnerabilities", epilog=EXAMPLES["optimize"]
+    )
+    optimize.add_argument("spec", help="policy-search YAML file (policy_search/*.yaml)")
+    optimize.add_argument("-o", "--out", required=True, help="output folder (new, or the one to --resume)")
+    optimize.add_argument("--nfe", type=positive_int, help="policy evaluations (default: the spec's search.nfe)")
+    optimize.add_argument("--workers", type=positive_int, default=1, help="processes simulating each generation")
+    optimize.add_argument("--dask", metavar="local|tcp://HOST:PORT", help="simulate on Dask instead")
+    optimize.add_argument("--resume", action="store_true", help="continue a killed search from its checkpoint")
+    optimize.add_argument("--seed", type=seed, help="search seed (default: the spec's)")
+    optimize.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
     compare = commands.add_parser(
         "compare", help="compare scenarios with common random numbers", epilog=EXAMPLES["compare"]
@@ -231,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The command line draws into files: Agg, whatever the desktop. Only the CLI picks a
     # backend; the library leaves a notebook's inline backend alone.
     matplotlib.use("Agg")
-    from sim.cli import observe_cmd, run_cmd, sweep_cmd
+    from sim.cli import observe_cmd, optimize_cmd, run_cmd, sweep_cmd
     from sim.config.errors import ScenarioError
 
     handlers = {
@@ -244,6 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hindcast": observe_cmd.hindcast,
         "backtest": observe_cmd.backtest,
         "dashboard": run_cmd.dashboard,
+        "optimize": optimize_cmd.optimize,
     }
     try:
         return handlers[args.command](args)
