@@ -200,3 +200,28 @@ def test_a_new_tab_has_its_own_state(page, browser, server):
     other.screenshot(path=ARTIFACTS / "06_second_tab.png", full_page=True)
     assert text.startswith("Year 2015") and "scenario baseline" in text and "unedited" in text, text
     other.close()
+
+
+def test_the_policies_view_applies_a_pareto_policy_to_the_levers(page, tmp_path):
+    from sim.policy import optimize
+    from tests.test_policy import SMALL
+
+    (tmp_path / "small.yaml").write_text(SMALL)
+    search = optimize(tmp_path / "small.yaml", tmp_path / "search")
+    row = search.pareto.iloc[-1]  # the last policy: not the first one shown
+    _show(page, "Policies")
+    box = page.get_by_label(re.compile("Search folder"))
+    box.fill(str(search.folder))
+    box.press("Enter")
+    wait_for_charts(page, f"policies {int(search.pareto['policy'].iloc[0])}")
+    page.get_by_label("Policy", exact=True).first.click(force=True)
+    page.get_by_role("option", name=str(int(row["policy"])), exact=True).click()
+    wait_for_charts(page, f"policies {int(row['policy'])}")
+    page.screenshot(path=ARTIFACTS / "07_policies.png", full_page=True)
+    page.get_by_role("button", name="Apply to the levers").click()
+    status = re.compile(r"Year 2015 of .* scenario baseline .* edited by the controls$")
+    page.get_by_text(status).wait_for(timeout=60_000)
+    slider = page.get_by_role("slider", name="China: hardware controls")
+    shown = slider.locator("xpath=ancestor::div[.//*[contains(@class,'decoupling-value')]][1]")
+    assert shown.locator(".decoupling-value").first.inner_text() == f"{row['china_hardware']:.2f}"
+    _show(page, "Trajectories")

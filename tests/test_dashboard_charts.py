@@ -109,3 +109,29 @@ def test_the_layout_keeps_blocs_together_and_the_conduit_in_the_middle():
     dist = lambda a, b: np.hypot(where[a][0] - where[b][0], where[a][1] - where[b][1])  # noqa: E731
     assert max(dist("US", "EU"), dist("EU", "JP")) < min(dist("US", "CN"), dist("EU", "RU"))
     assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in where.values())
+
+
+def test_the_policies_view_draws_a_pareto_set_and_maps_levers_to_the_page(schema_validator):
+    import pandas as pd
+
+    from sim.dashboard.policies import dashboard_levers, parallel_chart
+
+    spec = {
+        "name": "s",
+        "scenario": "../scenarios/baseline.yaml",
+        "levers": {"china_hardware": {"low": 0, "high": 1}, "parameters.enforcement_response": {"low": 0.1, "high": 3},
+                   "parameters.transfer_rate": {"low": 0, "high": 0.2}},
+        "objectives": [{"name": "chips", "outcome": "rel/China/semiconductors/2035", "direction": "minimize"}],
+    }  # fmt: skip
+    pareto = pd.DataFrame({"policy": [4, 7], "china_hardware": [0.2, 0.9], "parameters.enforcement_response": [1, 3],
+                           "parameters.transfer_rate": [0.1, 0.05], "reeval:chips": [0.45, 0.38]})  # fmt: skip
+    chart = parallel_chart(spec, pareto, chosen=7)
+    assert not list(schema_validator.iter_errors({k: v for k, v in chart.items() if k != "usermeta"}))
+    rows = chart["data"]["values"]
+    assert len(rows) == 2 * 4 and all(0 <= r["scaled"] <= 1 for r in rows)
+    assert {r["policy"] for r in rows if r["chosen"]} == {7}
+    hardware = [r for r in rows if r["axis"] == "china_hardware"]
+    assert [r["scaled"] for r in hardware] == [0.2, 0.9]  # scaled by the lever's range from the spec
+    applied, missing = dashboard_levers(spec, pareto.iloc[1])
+    assert applied == {"china_hardware": 0.9, "enforcement_response": 3.0}
+    assert missing == ["parameters.transfer_rate"]

@@ -20,22 +20,19 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import solara
 
 from sim.config.errors import count
 from sim.config.loader import shipped_scenarios
-from sim.dashboard import charts, figures
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.model import MAX_RUNS
-from sim.dashboard.network import network_chart
 from sim.dashboard.session import Frame, Session
-from sim.dashboard.vega import Chart
+from sim.dashboard.tabs import Costs, DownloadsAndHelp, Gaps, Network, Policies, Trajectories
 
 PLAY_INTERVAL = 0.3  # seconds between years while playing, if the server keeps up
-TABS = ("Trajectories", "Costs", "Network", "Gaps", "Downloads & help")
-chosen_actors = solara.reactive(["China", "Russia"])  # per browser session (Solara scopes these per kernel)
-chosen_sectors = solara.reactive(["semiconductors", "ai"])
+TABS = ("Trajectories", "Costs", "Network", "Gaps", "Policies", "Downloads & help")
 PAGE_CSS = """
 .decoupling-value { min-width: 3.2em; text-align: right; font-variant-numeric: tabular-nums; }
 .decoupling-lever .v-input__slot { margin-bottom: 0; }
@@ -140,109 +137,6 @@ def Status(session: Session, busy: bool, message: str, revision: int, serial: in
 
 
 @solara.component
-def Trajectories(frame: Frame):
-    """Fan charts for the chosen actors and sectors, and the bloc indices."""
-    world = frame.model.world
-    actors = [a for a, b in zip(world.actors, world.bloc_of, strict=True) if world.blocs[b] != "West"]
-    with solara.Row():
-        solara.SelectMultiple("Actors", values=chosen_actors.value, all_values=actors, on_value=chosen_actors.set)
-        solara.SelectMultiple("Sectors (up to 3)", values=chosen_sectors.value, all_values=list(world.sectors),
-                              on_value=chosen_sectors.set)  # fmt: skip
-    shown_actors = [a for a in chosen_actors.value if a in actors] or actors[:1]
-    shown_sectors = [s for s in chosen_sectors.value if s in world.sectors][:3] or list(world.sectors[:1])
-    specs = solara.use_memo(
-        lambda: [charts.fan_chart(frame.results, frame.reference, shown_actors, s) for s in shown_sectors],
-        [frame.serial, tuple(shown_actors), tuple(shown_sectors)],
-    )
-    with solara.Columns([1] * len(specs)):
-        for spec in specs:
-            Chart(spec)
-    Chart(solara.use_memo(lambda: charts.bloc_index_chart(frame.results, frame.reference), [frame.serial]))
-    solara.Markdown("Bands: 5-95 % across runs; lines: medians; dashed: the unedited scenario with the same seeds.")
-
-
-@solara.component
-def Costs(frame: Frame):
-    """The cost of decoupling, both measures (once the counterfactual runs are in)."""
-    cf = frame.counterfactual
-    specs = solara.use_memo(lambda: charts.cost_charts(frame.results, cf) if cf is not None else [], [frame.serial])
-    if cf is None:
-        solara.Markdown("*Simulating the counterfactual without restrictive measures…*")
-        return
-    with solara.Columns([1, 1]):
-        for spec in specs:
-            Chart(spec)
-    solara.Markdown(
-        "Loss of each bloc against the same scenario without restrictive measures (same seeds). "
-        "GDP-equivalent: see `docs/ODD.md` for the mapping and its judgements."
-    )
-
-
-@solara.component
-def Network(frame: Frame):
-    """Who supplies whom in a chosen sector and year (the year follows Step and Play until picked)."""
-    world = frame.model.world
-    sector = solara.use_reactive("semiconductors" if "semiconductors" in world.sectors else world.sectors[0])
-    follow = solara.use_reactive(True)  # the year follows Step and Play until the user picks one
-    chosen_year = solara.use_reactive(int(frame.model.year))
-    years = [int(y) for y in frame.results["year"].values]
-    year = years[-1] if follow.value or chosen_year.value not in years else chosen_year.value
-
-    def pick(value: int) -> None:
-        chosen_year.set(int(value))
-        follow.set(int(value) >= years[-1])
-
-    with solara.Row(style={"align-items": "center"}):
-        solara.Select("Sector", value=sector.value, values=list(world.sectors), on_value=sector.set)
-        with solara.Column(style={"flex": "1"}):
-            solara.SliderInt("Year", value=year, min=years[0], max=max(years[-1], years[0] + 1), on_value=pick)
-        solara.Text(str(year), classes=["decoupling-value"])
-    conduit = [bool(c) for c in world.conduit > 0]
-    spec = solara.use_memo(lambda: network_chart(frame.results, conduit, sector.value, float(year)),
-                           [frame.serial, sector.value, year])  # fmt: skip
-    Chart(spec)
-    solara.Markdown(
-        "Arrows run from supplier to receiver. Width: the supplier's share of the receiver's imported supply "
-        "in the sector (shares under 3 % hidden); colour: controls the supplier imposes on the receiver (mean over "
-        "sectors); dashed: the receiver trusts the supplier less than 0.5. Purple dotted: closed imports reopened "
-        "through the conduit (leakage). Node size: capability; outline: strongest control received."
-    )
-
-
-@solara.component
-def Gaps(frame: Frame):
-    """The gap to the West's best per actor and sector in the year shown."""
-    Chart(solara.use_memo(lambda: charts.gap_heatmap(frame.results), [frame.serial]))
-
-
-@solara.component
-def DownloadsAndHelp(session: Session):
-    """The current results and the edited scenario as files, and what each control means."""
-
-    def current() -> Frame:
-        # Read when the button is pressed: the file is the frame shown then.
-        assert session.frame is not None
-        return session.frame
-
-    name = session.frame.model.edited.name if session.frame else "scenario"
-    with solara.Row():
-        solara.FileDownload(lambda: figures.netcdf_bytes(current().results), f"{name}.nc", label="Results (netCDF)")
-        solara.FileDownload(lambda: figures.summary_csv(current().results), f"{name}_summary.csv",
-                            label="Summary (CSV)")  # fmt: skip
-        solara.FileDownload(lambda: figures.scenario_yaml(current().model.edited).encode(), f"{name}.yaml",
-                            label="Scenario (YAML)")  # fmt: skip
-    rows = "\n".join(
-        f"| {lever.label} | {lever.low:g}-{lever.high:g} {lever.unit} | {lever.help} |" for lever in LEVERS
-    )
-    solara.Markdown(
-        "| control | range | meaning |\n|---|---|---|\n"
-        "| Scenario, or a YAML path | shipped names; any file `decoupling run` takes | the scenario the levers edit |\n"
-        f"| Runs, Seed | 1-{MAX_RUNS}; whole number ≥ 0 | batch size and root seed (the unedited runs share it) |\n"
-        + rows
-    )
-
-
-@solara.component
 def Page():
     """What ``solara run`` serves; each browser session builds its own ``Session``."""
     session = solara.use_memo(lambda: Session(*_start()), [])
@@ -301,6 +195,16 @@ def Page():
 
         _in_background(loop, busy)
 
+    def apply_policy(spec: dict, values: dict[str, float]) -> None:
+        # The search's base scenario first (when it is a shipped one), then its levers as moves.
+        name = Path(str(spec.get("scenario", ""))).stem
+        if name in shipped_scenarios() and (name != session.controls.scenario_name or session.controls.path):
+            session.load(name, "")
+        for key, value in values.items():
+            session.move(key, value)
+        revision.set(revision.value + 1)
+        reset()
+
     actions = {"choose": choose, "choose_path": lambda p: choose(None, p or ""), "runs": setting("runs"),
                "seed": setting("seed"), "move": move, "step": step, "play": play, "reset": reset}  # fmt: skip
     solara.use_effect(lambda: reset() if session.frame is None else None, [])
@@ -324,6 +228,8 @@ def Page():
                     Network(current)
                 elif name == "Gaps":
                     Gaps(current)
+                elif name == "Policies":
+                    Policies(apply_policy)
                 else:
                     DownloadsAndHelp(session)
 
