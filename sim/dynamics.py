@@ -82,7 +82,8 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
     absorptive = growth.absorptive_capacity(w.absorptive, state.rd_stock, p3.absorptive_half * state.stock_reference)
 
     # Input channel (C04, C05, C28, C31): supply by origin, what still arrives, re-sourced.
-    delivered = inputs.origin_shares(state.domestic, w.import_share) * (1.0 - sch.disruption[k])[None, None]
+    disrupted = inputs.disrupted_exports(sch.disruption[k], state.lingering_disruption)
+    delivered = inputs.origin_shares(state.domestic, w.import_share) * (1.0 - disrupted)[:, None]
     delivered[:, ctrl.second, ctrl.first] *= passing
     # Controls cover the most sensitive items first, so a lighter control covers part of a
     # stricter one's items: an origin substitutes for the lost items as far as it does not
@@ -307,6 +308,8 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         dt,
     )
     data = state.data * np.exp(dt * w.data_growth * (1.0 + p2.localisation_data_gain * sch.localisation[k]))
+    # Buyers that left a disrupted supplier return at the tie-recovery rate (C05; GSDB persistence).
+    lingering = inputs.disrupted_exports(sch.disruption[k], state.lingering_disruption) * np.exp(-p3.tie_recovery * dt)
     closed_share = closure.update_closure(
         state.closure,
         closure.closure_target(obs.controls, rival_pairs, p3.tie_spillover),
@@ -329,6 +332,7 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         evasion=evasion,
         enforcement=enforcement,
         closure=closed_share,
+        lingering_disruption=lingering,
         resourced=resourced,
         threat_ratio=ratio,
         budget_level=budget_level,

@@ -42,6 +42,8 @@ class State:
         broken: (R, A, A) pair cooperation ended for good (grim reciprocity).
         controls_on_mean: (R, A, A) average control on a by b at the last step (new controls offend).
         experience: (R, A, S) cumulative output relative to a world without controls (learning sectors).
+        lingering_disruption: (R, A, S) share of a supplier's exports still lost after a supply
+            shock ended: buyers that went elsewhere come back at the tie-recovery rate (C05).
         rd_reference: (S,) frontier R&D of 2015 (normalises the idea production function).
         stock_reference: (R, A, 1) each actor's average sector R&D stock of 2015 under each
             run's depreciation: absorptive capacity depends on an actor's own effort, not its size.
@@ -67,6 +69,7 @@ class State:
     broken: Array
     controls_on_mean: Array
     experience: Array
+    lingering_disruption: Array
     rd_reference: Array
     stock_reference: Array
 
@@ -139,6 +142,7 @@ def initial_state(world: World, params: RunParameters, pairs: Pairs) -> State:
         broken=np.zeros((runs, n_a, n_a), dtype=bool),
         controls_on_mean=np.zeros((runs, n_a, n_a)),
         experience=np.ones((runs, n_a, n_s)),
+        lingering_disruption=np.zeros((runs, n_a, n_s)),
         rd_reference=rd_reference,
         stock_reference=rd.mean(axis=1)[None, :, None] / p3.rd_depreciation,
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,22 @@ import yaml
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
+CPU_LOCK = Path(tempfile.gettempdir()) / "decoupling-tests-cpu.lock"
+
+
+@contextlib.contextmanager
+def cpu_exclusive():
+    """Hold the machine's cores: browser latency measurements, and the tests that fill both
+    cores (process pools, Dask, notebook kernels), take turns instead of slowing each other
+    (pytest-xdist runs two workers on a two-core machine)."""
+    with open(CPU_LOCK, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
 

@@ -27,7 +27,7 @@ from tests.browser import (
     wait_for_charts,
     year_shown,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cpu_exclusive
 
 # One worker runs this module, so its module-scoped fixture is built once (pytest-xdist).
 pytestmark = pytest.mark.xdist_group("browser")
@@ -97,26 +97,34 @@ def test_values_show_beside_every_control(page):
 
 
 def test_step_redraws_every_chart_in_under_a_second(page):
-    times = [measure_step(page) for _ in range(5)]
+    with cpu_exclusive():
+        times = [measure_step(page) for _ in range(5)]
     assert year_shown(page) == 2020
     page.screenshot(path=ARTIFACTS / "02_stepped.png", full_page=True)
     assert statistics.median(times) < 1.0, times
 
 
 def test_reset_after_an_edit_in_under_one_and_a_half_seconds(page):
-    times = [measure_reset_after_edit(page, "End" if i % 2 == 0 else "Home") for i in range(5)]
+    with cpu_exclusive():
+        times = [measure_reset_after_edit(page, "End" if i % 2 == 0 else "Home") for i in range(5)]
     page.screenshot(path=ARTIFACTS / "03_edited.png", full_page=True)
     assert statistics.median(times) < 1.5, times
 
 
 def test_play_advances_at_least_two_years_a_second(page):
+    with cpu_exclusive():
+        rates = _play_rates(page)
+    assert statistics.median(rates) >= 2.0, rates
+
+
+def _play_rates(page) -> list[float]:
     rates = []
     for _ in range(5):
         page.get_by_role("button", name="Reset").click()
         page.get_by_text(re.compile(r"Year 2015 of")).wait_for(timeout=30_000)
         page.get_by_role("button", name="Play").wait_for(timeout=30_000)
         rates.append(measure_play(page, seconds=2.5))
-    assert statistics.median(rates) >= 2.0, rates
+    return rates
 
 
 def test_the_yaml_download_holds_only_the_moved_lever_and_runs(page, tmp_path):

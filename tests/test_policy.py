@@ -15,7 +15,7 @@ from sim.policy import load_policy_spec, open_search, optimize
 from sim.policy.robustness import regret, robust_value
 from sim.policy.search import epsilon_merge, score
 from sim.policy.spec import Percentile, Satisficing
-from tests.conftest import BASELINE, ROOT, one_error_line
+from tests.conftest import BASELINE, ROOT, cpu_exclusive, one_error_line
 
 SMALL = f"""\
 scenario: {BASELINE}
@@ -152,9 +152,11 @@ def test_a_small_search_writes_its_files(searched):
 
 def test_the_pareto_set_is_the_same_on_two_workers_and_on_dask(searched, tmp_path):
     serial = searched.pareto
-    two = optimize(searched.folder.parent / "small.yaml", tmp_path / "two", workers=2).pareto
+    with cpu_exclusive():
+        two = optimize(searched.folder.parent / "small.yaml", tmp_path / "two", workers=2).pareto
     pd.testing.assert_frame_equal(serial, two)
-    dask = optimize(searched.folder.parent / "small.yaml", tmp_path / "dask", workers=2, dask="local").pareto
+    with cpu_exclusive():
+        dask = optimize(searched.folder.parent / "small.yaml", tmp_path / "dask", workers=2, dask="local").pareto
     pd.testing.assert_frame_equal(serial, dask)
 
 

@@ -17,7 +17,7 @@ import sim
 from sim.cli import main
 from sim.config import ScenarioError
 from sim.sweep import open_sweep, run_sweep
-from tests.conftest import BASELINE, ROOT
+from tests.conftest import BASELINE, ROOT, cpu_exclusive
 
 SHORT = {"time.horizon": 2030}
 
@@ -81,14 +81,16 @@ def test_chunk_size_does_not_change_results(grid_file, reference, tmp_path, chun
 
 
 def test_process_pool_gives_identical_results(grid_file, reference, tmp_path):
-    run_sweep(grid_file, tmp_path / "s", workers=2, chunk_size=4)
+    with cpu_exclusive():
+        run_sweep(grid_file, tmp_path / "s", workers=2, chunk_size=4)
     assert np.array_equal(_outcomes(tmp_path / "s")[1], reference[1], equal_nan=True)
 
 
 @pytest.mark.slow
 def test_dask_local_cluster_gives_identical_results(grid_file, reference, tmp_path):
     pytest.importorskip("distributed")
-    run_sweep(grid_file, tmp_path / "s", workers=2, chunk_size=3, dask="local")
+    with cpu_exclusive():
+        run_sweep(grid_file, tmp_path / "s", workers=2, chunk_size=3, dask="local")
     assert np.array_equal(_outcomes(tmp_path / "s")[1], reference[1], equal_nan=True)
 
 

@@ -198,8 +198,9 @@ class DynamicsParameters(StrictModel):
         meaning="share of a rival pair's uncovered flows lost per unit of its average control coverage")
     tie_recovery: float = param(
         0.125, ge=0.0, le=2.0, sweep=(0.05, 0.5), symbol="κ_rec", unit="1/yr",
-        basis="GSDB: effects fade about 8 years after lifting", claims=("C02",),
-        meaning="rate at which closed flows reopen once controls are lifted")
+        basis="GSDB: effects fade about 8 years after lifting; the same rate for buyers returning "
+              "to a supplier after a supply shock (assumption)", claims=("C02", "C05"),
+        meaning="rate at which closed flows reopen once controls are lifted, or a shock ends")
 
     # --- cooperation and trust -------------------------------------------------------------------
     transfer_rate: float = param(

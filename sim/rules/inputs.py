@@ -33,6 +33,16 @@ def origin_shares(domestic: Array, import_share: Array) -> Array:
     return shares
 
 
+def disrupted_exports(scheduled: Array, lingering: Array) -> Array:
+    """Share of each supplier's exports lost to supply shocks, (R, A, S) in [0, 1].
+
+    A shock cuts at once (``scheduled``, (A, S)); after it ends, the loss fades as buyers
+    return (``lingering``, (R, A, S), decayed each step at the tie-recovery rate), so a
+    temporary shock leaves a fading trace rather than none.
+    """
+    return np.maximum(scheduled[None], lingering)
+
+
 def lost_volume(delivered: Array) -> Array:
     """Share of supply that no longer arrives, 1 − Σ_b delivered[a,b,s], (R, A, S)."""
     return np.maximum(0.0, 1.0 - delivered.sum(axis=2))
