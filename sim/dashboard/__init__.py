@@ -1,1 +1,1 @@
-"""The interactive dashboard: Mesa SolaraViz over the decoupling model (``decoupling dashboard``)."""
+"""The interactive dashboard: a Solara page over the Mesa model of decoupling (``decoupling dashboard``)."""

@@ -1,6 +1,6 @@
 """The model behind the dashboard: a ``DecouplingModel`` built from a scenario and the levers.
 
-Mesa's SolaraViz re-creates the model with keyword arguments whenever a control changes,
+The page (``sim.dashboard.session``) re-creates the model with keyword arguments on Reset,
 and steps it on Step and Play. ``DashboardModel`` turns those keywords into an edited
 scenario (``sim.dashboard.levers``). It never raises: a bad scenario path or value keeps
 the last good configuration and records the one-line message in ``error``, which the
@@ -76,7 +76,7 @@ class DashboardModel(DecouplingModel):
         runs: runs in the batch (1 to ``MAX_RUNS``).
         seed: root seed (default: the scenario's, as ``decoupling run`` uses); the reference
             and counterfactual runs use the same.
-        scenario: Mesa's scenario object (SolaraViz passes one; ignored).
+        scenario: Mesa's scenario object (accepted for Mesa's visualisation API; ignored).
         **levers: lever values by key (``sim.dashboard.levers.LEVERS``); absent ones keep the scenario's.
 
     Attributes:
@@ -93,7 +93,7 @@ class DashboardModel(DecouplingModel):
         scenario: Any = None,
         **levers: Any,
     ):
-        # ``scenario`` is Mesa's own scenario object, which SolaraViz passes on every reset;
+        # ``scenario`` is Mesa's own scenario object, which Mesa's SolaraViz passes on every reset;
         # randomness comes from the seed tree, so it is not used.
         del scenario
         error = ""
