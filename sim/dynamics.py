@@ -45,6 +45,7 @@ class Observation:
     bottleneck: Array  # U (R, A, S) in (0, 1]
     supply_shares: Array  # shares of a's supply of s by origin b, home on the diagonal (R, A, A, S)
     lost_supply: Array  # L, share of supply no longer arriving (R, A, S)
+    disrupted: Array  # share of each supplier's exports lost to supply shocks, lingering included (R, A, S)
     resourced: Array  # volume re-sourced from substitute origins (R, A, S)
     self_sufficiency: Array  # home share of quality-weighted supply (R, A, S)
     deny: Array  # denial exposure (R, A, S)
@@ -121,6 +122,7 @@ def observe(state: State, ctx: Context, k: int) -> Observation:
         bottleneck=bottleneck,
         supply_shares=shares,
         lost_supply=lost,
+        disrupted=disrupted,
         resourced=resourced,
         self_sufficiency=inputs.home_share(shares, capability, supplied),
         deny=deny,
@@ -309,7 +311,7 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     )
     data = state.data * np.exp(dt * w.data_growth * (1.0 + p2.localisation_data_gain * sch.localisation[k]))
     # Buyers that left a disrupted supplier return at the tie-recovery rate (C05; GSDB persistence).
-    lingering = inputs.disrupted_exports(sch.disruption[k], state.lingering_disruption) * np.exp(-p3.tie_recovery * dt)
+    lingering = obs.disrupted * np.exp(-p3.tie_recovery * dt)
     closed_share = closure.update_closure(
         state.closure,
         closure.closure_target(obs.controls, rival_pairs, p3.tie_spillover),

@@ -16,8 +16,7 @@ import pandas as pd
 
 from sim.dashboard.charts import SCHEMA
 from sim.dashboard.levers import BY_KEY
-
-PARAMETER_PREFIX = "parameters."
+from sim.sweep.worker import PARAMETER_PREFIX
 
 
 def load(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:

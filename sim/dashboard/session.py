@@ -103,8 +103,8 @@ class Session:
         if model is None:
             return True
         c = self.controls
-        same_scenario = (model.base.name, c.path) == (c.scenario_name, c.path) or bool(c.path)
-        return not same_scenario or self.edits() != self.applied or str(c.runs) != str(model.runs)
+        other_scenario = not c.path and model.base.name != c.scenario_name
+        return other_scenario or self.edits() != self.applied or str(c.runs) != str(model.runs)
 
     # -- actions (each under the lock; called from the page's worker thread) ---------------
     def apply(self, counterfactual: bool = True) -> Frame:

@@ -33,7 +33,7 @@ import pandas as pd
 from sim.config.errors import ScenarioError, did_you_mean
 from sim.config.loader import load_scenario
 from sim.policy.evaluate import Pool, available, sample_ensemble, simulate
-from sim.policy.robustness import describe, regret, robust_value
+from sim.policy.robustness import regret, robust_value, search_direction
 from sim.policy.search import (
     CHECKPOINT,
     PolicyEvaluator,
@@ -200,7 +200,7 @@ def _pareto_table(spec: PolicySpec, levers: np.ndarray, objectives: np.ndarray, 
         table[f"regret_mean:{o.name}"] = loss.mean(axis=1)
         table[f"regret_p90:{o.name}"] = np.percentile(loss, 90, axis=1)
     first = spec.objectives[0]
-    ascending = first.direction == "minimize" and describe(first.robustness).startswith("share") is False
+    ascending = search_direction(first.robustness, first.direction) == "minimize"  # best first
     return table.sort_values(f"reeval:{first.name}", ascending=ascending, kind="stable").reset_index(drop=True)
 
 

@@ -40,15 +40,6 @@ def search_direction(robustness: Robustness, direction: str) -> str:
     return "maximize" if isinstance(robustness, Satisficing) else direction
 
 
-def describe(robustness: Robustness) -> str:
-    """A short name for tables: mean, median, worst, p90, satisficing<=0.5 style."""
-    if isinstance(robustness, Percentile):
-        return f"p{robustness.percentile:g}"
-    if isinstance(robustness, Satisficing):
-        return f"share meeting {robustness.satisficing:g}"
-    return str(robustness)
-
-
 def regret(values: np.ndarray, direction: str) -> np.ndarray:
     """(P, N) regret: how much worse each policy is than the best of the set in each scenario (>= 0)."""
     best = values.min(axis=0) if direction == "minimize" else values.max(axis=0)

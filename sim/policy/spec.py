@@ -40,8 +40,7 @@ from sim.config.errors import ScenarioError, did_you_mean
 from sim.config.loader import _locate, located_validation_error
 from sim.config.parameters import parameter_metadata
 from sim.config.yamlio import read_yaml_file
-
-PARAMETER_PREFIX = "parameters."
+from sim.sweep.worker import PARAMETER_PREFIX
 
 
 class _Frozen(StrictModel):
