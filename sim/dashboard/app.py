@@ -205,8 +205,13 @@ def Page():
         revision.set(revision.value + 1)
         reset()
 
-    actions = {"choose": choose, "choose_path": lambda p: choose(None, p or ""), "runs": setting("runs"),
-               "seed": setting("seed"), "move": move, "step": step, "play": play, "reset": reset}  # fmt: skip
+    # Built once: the handlers reach the session and the reactive variables, which stay the same
+    # objects for the page's life. New dicts would redraw the whole sidebar on every frame of Play.
+    actions = solara.use_memo(
+        lambda: {"choose": choose, "choose_path": lambda p: choose(None, p or ""), "runs": setting("runs"),
+                 "seed": setting("seed"), "move": move, "step": step, "play": play, "reset": reset},
+        [],
+    )  # fmt: skip
     solara.use_effect(lambda: reset() if session.frame is None else None, [])
 
     solara.Title("Decoupling dashboard")
