@@ -231,5 +231,12 @@ def test_the_policies_view_applies_a_pareto_policy_to_the_levers(page, tmp_path)
     page.get_by_text(status).wait_for(timeout=60_000)
     slider = page.get_by_role("slider", name="China: hardware controls")
     shown = slider.locator("xpath=ancestor::div[.//*[contains(@class,'decoupling-value')]][1]")
-    assert shown.locator(".decoupling-value").first.inner_text() == f"{row['china_hardware']:.2f}"
+    # The lever's value may be drawn just after the status line: wait for it; on failure, say which
+    # policy the Policies tab showed as applied.
+    expected = f"{row['china_hardware']:.2f}"
+    try:
+        playwright.expect(shown.locator(".decoupling-value").first).to_have_text(expected, timeout=10_000)
+    except AssertionError as failure:
+        table = page.get_by_text(re.compile(r"^policy \d+$")).all_inner_texts()
+        raise AssertionError(f"{failure}; the table showed {table}; expected policy {int(row['policy'])}") from None
     _show(page, "Trajectories")

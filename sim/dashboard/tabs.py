@@ -112,21 +112,38 @@ def Policies(apply_policy):
         return
     spec, pareto = loaded
     ids = [int(p) for p in pareto["policy"]]
-    chosen = policy_choice.value if policy_choice.value in ids else ids[0]
+    chosen = _chosen(pareto)
     Chart(parallel_chart(spec, pareto, chosen))
     row = pareto[pareto["policy"] == chosen].iloc[0]
     applied, missing = dashboard_levers(spec, row)
     with solara.Row(style={"align-items": "center"}):
         solara.Select("Policy", value=str(chosen), values=[str(i) for i in ids],
                       on_value=lambda v: policy_choice.set(int(v)))  # fmt: skip
-        solara.Button("Apply to the levers", on_click=lambda: apply_policy(spec, applied), color="primary",
-                      disabled=not applied)  # fmt: skip
+        solara.Button("Apply to the levers", on_click=lambda: apply_policy(spec, _chosen_levers(spec, pareto)),
+                      color="primary", disabled=not applied)  # fmt: skip
     cells = [f"| {name} | {row[name]:.3g} |" for name in spec["levers"]]
     cells += [f"| {o['name']}: {o['outcome']} ({o['direction']}), re-evaluated | {row['reeval:' + o['name']]:.3g} |"
               for o in spec["objectives"]]  # fmt: skip
     solara.Markdown("| policy " + str(chosen) + " | value |\n|---|---|\n" + "\n".join(cells))
     if missing:
         solara.Markdown(f"Levers the page has no control for (not applied): {', '.join(missing)}.")
+
+
+def _chosen_levers(spec: dict, pareto) -> dict[str, float]:
+    """The dashboard levers of the policy chosen when Apply is clicked.
+
+    Read from the session's choice at the click, not from the render that drew the button: a
+    click that arrives while the page redraws after a new choice still applies the new choice.
+    """
+    from sim.dashboard.policies import dashboard_levers
+
+    return dashboard_levers(spec, pareto[pareto["policy"] == _chosen(pareto)].iloc[0])[0]
+
+
+def _chosen(pareto) -> int:
+    """The chosen policy's id: the session's choice when the loaded set has it, else the first."""
+    ids = [int(p) for p in pareto["policy"]]
+    return policy_choice.value if policy_choice.value in ids else ids[0]
 
 
 def _try_load(load, folder: str, problem: solara.Reactive[str]):
