@@ -41,6 +41,7 @@ class Context:
     endogenous_escalation: bool
     grim: bool
     logistic_kernel: bool  # every run has ν = 1
+    supply_shares: bool  # observations carry supply shares by origin (R, A, A, S): full recording only
     conduit_reach: Array  # (A,) best conduit reachable by each actor
     cyber: int | None  # index of the cyber sector (defence against espionage)
     reference_flow: float  # cross-bloc knowledge flow with no controls (decoupling index)
@@ -62,6 +63,11 @@ class Context:
     act_pairs: Array  # (J, T, P_ctrl, S) acts whose coverage varies by run, at judged coverage
     act_bloc_pairs: Array  # (J, T, P_ctrl, S)
     act_scale: Array  # (J, R, 1, 1) each run's multiplier of each varying act
+    act_in_force: Array  # (J, T) bool: the varying act controls some pair at that step
+    control_pair_of: Array  # (A, A) control pair of (target, controller), -1 where none: for sim.kernels
+    open_factor: Array  # (A, A) 1 - friction: what the knowledge channel keeps
+    kernel_first: Array  # (P_coop + P_hostile,) pairs whose catch-up kernel the step reads:
+    kernel_second: Array  # cooperation pairs (receiver, giver), then hostile pairs (spy, victim)
 
 
 def make_context(
@@ -76,6 +82,7 @@ def make_context(
     breakthroughs: bool,
     endogenous_escalation: bool,
     grim: bool,
+    supply_shares: bool = True,
 ) -> Context:
     """Gather what stays fixed over a model's life, with static pair quantities precomputed."""
     usable = world.conduit[None, :] * world.link * ~world.rival
@@ -100,6 +107,7 @@ def make_context(
         endogenous_escalation=endogenous_escalation,
         grim=grim,
         logistic_kernel=bool(np.all(params.values["catch_up_shape"] == 1.0)),
+        supply_shares=supply_shares,
         conduit_reach=usable.max(axis=1),
         cyber=world.sectors.index("cyber") if "cyber" in world.sectors else None,
         reference_flow=float(base[across].sum()),
@@ -123,7 +131,19 @@ def make_context(
         act_pairs=act_pairs,
         act_bloc_pairs=act_bloc_pairs,
         act_scale=act_scale,
+        act_in_force=((act_pairs > 0) | (act_bloc_pairs > 0)).any(axis=(2, 3)),
+        control_pair_of=_pair_index(world.n_actors, ctrl.second, ctrl.first),
+        open_factor=1.0 - world.friction,
+        kernel_first=np.concatenate([coop.first, pairs.hostile.first]).astype(np.int64),
+        kernel_second=np.concatenate([coop.second, pairs.hostile.second]).astype(np.int64),
     )
+
+
+def _pair_index(n_actors: int, rows: Array, columns: Array) -> Array:
+    """(A, A) int array: the position of (rows[p], columns[p]) in the pair list, -1 elsewhere."""
+    index = np.full((n_actors, n_actors), -1, dtype=np.int64)
+    index[rows, columns] = np.arange(rows.size)
+    return index
 
 
 def _act_policy(schedule: PolicySchedule, params: RunParameters, first: Array, second: Array) -> tuple[Array, ...]:
@@ -156,7 +176,8 @@ def _act_policy(schedule: PolicySchedule, params: RunParameters, first: Array, s
 def policy_in_force(ctx: Context, k: int) -> tuple[Array, Array]:
     """Scheduled controls of step ``k`` on control pairs, own and the bloc's strongest: (R or 1, P_ctrl, S) each."""
     own, allied = ctx.policy_pairs[k][None], ctx.bloc_policy_pairs[k][None]
-    for j in range(len(ctx.act_pairs)):
+    # An act not in force at step k adds max(own, multiplier × 0) = own: skipped, same result.
+    for j in np.flatnonzero(ctx.act_in_force[:, k]):
         own = np.maximum(own, ctx.act_scale[j] * ctx.act_pairs[j, k])
         allied = np.maximum(allied, ctx.act_scale[j] * ctx.act_bloc_pairs[j, k])
     return own, allied

@@ -146,6 +146,7 @@ class DecouplingModel(mesa.Model):
             breakthroughs=scenario.stochastic.breakthroughs,
             endogenous_escalation=scenario.rules.endogenous_escalation,
             grim=scenario.rules.reciprocity == "grim",
+            supply_shares=record == "full",
         )
         state = initial_state(self.world, self.params, self.pairs)
         first_look = observe(state, self._context, 0)

@@ -95,9 +95,12 @@ class Recorder:
         a["capability"][i] = obs.effective
         a["self_sufficiency"][i] = obs.self_sufficiency
         diagonal = np.arange(self._n_actors)
-        a["home_share"][i] = obs.supply_shares[:, diagonal, diagonal, :]
-        inputs.import_shares(obs.supply_shares, out=a["import_share"][i])
-        a["trade"][i] = bilateral_trade(obs.supply_shares, state.budget * state.budget_level, self._weight)
+        shares = obs.supply_shares
+        if shares is None:
+            raise ValueError("full recording needs supply shares: build the context with supply_shares=True")
+        a["home_share"][i] = shares[:, diagonal, diagonal, :]
+        inputs.import_shares(shares, out=a["import_share"][i])
+        a["trade"][i] = bilateral_trade(shares, state.budget * state.budget_level, self._weight)
         a["input_availability"][i] = obs.bottleneck
         a["controls_received"][i] = obs.controls_received
         # Nothing is reopened where nothing is closed, so the floor only avoids 0/0.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.pairs import sum_to_actors
 
 Array = np.ndarray
@@ -27,7 +28,7 @@ def event_probability(rate: Array, hostility: Array, victim_defence: Array, dt: 
 
 
 def stolen_gain(
-    happened: Array, sector_draw: Array, kernel: Array, weight: Array, to_spy: Array
+    happened: Array, sector_draw: Array, kernel: Array, weight: Array, to_spy: Array, fused: bool = False
 ) -> tuple[Array, Array]:
     """Gap closed by spies per sector (before potency and absorptive capacity), and events.
 
@@ -37,11 +38,15 @@ def stolen_gain(
         kernel: (R, P, S) Φ(K_spy/K_victim), zero where the spy is ahead.
         weight: ω_s, (S,)
         to_spy: (P, A).
+        fused: by the compiled kernel ``sim.kernels.espionage_pick`` (the same bits).
 
     Returns:
         gap (R, A, S), Σ over the spy's events of Φ in the chosen sector, and effective
         events (R, P) bool (an event with something to steal).
     """
+    if fused:
+        picked, effective = kernels.espionage_pick(happened, sector_draw, kernel, weight)
+        return sum_to_actors(picked, to_spy), effective
     appeal = kernel * weight
     cumulative = np.cumsum(appeal, axis=-1)
     total = cumulative[..., -1]

@@ -72,14 +72,19 @@ def data_factor(data: Array, elasticity: Array, intensity: Array) -> Array:
 CATCH_UP_REFERENCE = 0.5 * 0.67
 
 
-def catch_up(coefficient: Array, absorptive: Array, channel: Array, kernel: Array) -> Array:
+def catch_up(coefficient: Array, absorptive: Array, channel_kernel_sum: Array) -> Array:
     """Diffusion from better sources: c_s·(AC/AC_ref)·Σ_b (O[a,b,s]/w_ref)·Φ(K_a/K_b), (R, A, S).
 
     c_s is in the units of the convergence regressions it comes from (Griffith, Redding and
     Van Reenen 2004: the share of the gap to the frontier closed per year), for a receiver
     at the reference absorptive capacity with full channels; the other factors scale it.
+
+    Args:
+        coefficient: c_s times the run's catch-up scale, (R, 1, S).
+        absorptive: AC, (R, A, S).
+        channel_kernel_sum: Σ_b O[a,b,s]·Φ(K_a/K_b), (R, A, S) (``Observation.catch_up_sum``).
     """
-    return coefficient / CATCH_UP_REFERENCE * absorptive * (channel * kernel).sum(axis=2)
+    return coefficient / CATCH_UP_REFERENCE * absorptive * channel_kernel_sum
 
 
 def transfer(
