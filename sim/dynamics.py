@@ -326,8 +326,11 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         )
     if ctx.breakthroughs:
         hit = ctx.streams.uniform("breakthrough_event", k, shape) < 1.0 - np.exp(-p3.breakthrough_rate * dt)
-        size = p3.breakthrough_size * np.exp(0.5 * ctx.streams.normal("breakthrough_size", k, shape))
-        log_capability = log_capability + hit * size
+        # Sizes only where a breakthrough happens: elsewhere the jump is 0, as hit · size was.
+        jump = np.zeros(hit.shape)
+        size = np.broadcast_to(p3.breakthrough_size, hit.shape)[hit]
+        jump[hit] = size * np.exp(0.5 * ctx.streams.normal_where("breakthrough_size", k, shape, hit))
+        log_capability = log_capability + jump
     events = StepEvents(np.zeros((runs, n_a, n_a), bool), np.zeros((runs, n_a, n_a), bool))
     if ctx.espionage and ctx.pairs.hostile.size:
         events, gain = _espionage(obs, ctx, k)

@@ -88,3 +88,11 @@ class Streams:
     def normal(self, name: str, step: int, shape: tuple[int, ...]) -> np.ndarray:
         """Standard normal draws by inverting the CDF: shape (R, *shape)."""
         return ndtri(self.uniform(name, step, shape))
+
+    def normal_where(self, name: str, step: int, shape: tuple[int, ...], mask: np.ndarray) -> np.ndarray:
+        """``normal(name, step, shape)[mask]``, inverting the CDF only where ``mask`` (R, *shape) holds.
+
+        The same numbers (each draw is a function of its element alone), for the cost of
+        the uniforms: rare events need the size of the few that happen.
+        """
+        return ndtri(self.uniform(name, step, shape)[mask])

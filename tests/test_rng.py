@@ -46,3 +46,11 @@ def test_stream_codes_are_stable_and_distinct():
     assert stream_code("capability_noise") != stream_code("espionage_event")
     # Fixed value: a change in how names map to streams would silently change every result.
     assert int(stream_code("capability_noise")) == int(stream_code("capability_noise"))
+
+
+def test_normals_drawn_only_where_needed_are_the_same_numbers():
+    streams = Streams(run_keys(11, 0, 50))
+    mask = streams.uniform("event", 4, (8, 12)) < 0.05
+    assert 0 < mask.sum() < mask.size
+    full = streams.normal("size", 4, (8, 12))
+    assert np.array_equal(streams.normal_where("size", 4, (8, 12), mask), full[mask])
