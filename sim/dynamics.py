@@ -84,21 +84,31 @@ def observe(state: State, ctx: Context, k: int, fused: bool | None = None) -> Ob
             p3.ally_alignment.reshape(runs),
             state.escalation,
         )
+        leak, passing, received, substitute = kernels.control_channels(
+            controls,
+            ctrl.second,
+            n_a,
+            state.evasion,
+            state.enforcement,
+            p3.leak_quality.reshape(runs),
+            p3.evasion_premium.reshape(runs),
+            state.closure,
+        )
     else:
         own, allied = policy_in_force(ctx, k)
         controls = np.minimum(1.0, np.maximum(own, p3.ally_alignment * allied) + state.escalation)
-    leak = channels.leakage(state.evasion[:, ctrl.second], state.enforcement, p3.leak_quality, p3.evasion_premium)
-    passing = channels.openness(state.closure, leak)  # what still flows on control pairs
+        leak = channels.leakage(state.evasion[:, ctrl.second], state.enforcement, p3.leak_quality, p3.evasion_premium)
+        passing = channels.openness(state.closure, leak)  # what still flows on control pairs
+        # Controls cover the most sensitive items first, so a lighter control covers part of a
+        # stricter one's items: an origin substitutes for the lost items as far as it does not
+        # control them (1 on pairs that are never controlled, so only control pairs are touched).
+        received = ctrl.max_per_second(controls, n_a)
+        strictest = received[:, ctrl.second]
+        substitute = 1.0 - np.divide(controls, strictest, out=np.zeros_like(controls), where=strictest > 0)
     controls_on_mean = np.zeros((runs, n_a, n_a))
     controls_on_mean[:, ctrl.second, ctrl.first] = controls.mean(axis=-1)
     absorptive = growth.absorptive_capacity(w.absorptive, state.rd_stock, p3.absorptive_half * state.stock_reference)
     disrupted = inputs.disrupted_exports(sch.disruption[k], state.lingering_disruption)
-    # Controls cover the most sensitive items first, so a lighter control covers part of a
-    # stricter one's items: an origin substitutes for the lost items as far as it does not
-    # control them (1 on pairs that are never controlled, so only control pairs are touched).
-    received = ctrl.max_per_second(controls, n_a)
-    strictest = received[:, ctrl.second]
-    substitute = 1.0 - np.divide(controls, strictest, out=np.zeros_like(controls), where=strictest > 0)
     block = _pair_blocks_fused if fused else _pair_blocks_numpy
     knowledge, supply = block(state, ctx, k, capability, passing, disrupted, substitute)
     catch_up_sum, kernel_cooperation, kernel_hostile, cross = knowledge

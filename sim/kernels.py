@@ -284,3 +284,55 @@ def espionage_pick(happened: Array, sector_draw: Array, kernel: Array, weight: A
                     break
             picked[r, p, chosen] = kernel[r, p, chosen]
     return picked, effective
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def control_channels(
+    controls: Array,
+    target: Array,
+    n_actors: int,
+    evasion: Array,
+    enforcement: Array,
+    quality: Array,
+    premium: Array,
+    closure: Array,
+) -> tuple[Array, Array, Array, Array]:
+    """What controls leave open on control pairs, and how far other origins can substitute.
+
+    Args:
+        controls: X, (R, P, S) controls in force on the control pairs.
+        target: (P,) each pair's target actor.
+        n_actors: A.
+        evasion: V, (R, A, S) evasion capacity of each actor.
+        enforcement: (R, P) the controller's enforcement against leakage to the target.
+        quality: q_leak, (R,).
+        premium: π_ev, (R,).
+        closure: (R, P, S) closed share of each pair's flows.
+
+    Returns:
+        leak (R, P, S) (``channels.leakage``), passing (R, P, S) (``channels.openness``),
+        received (R, A, S), the strongest control on each actor (0 where none;
+        ``PairList.max_per_second``), and substitute (R, P, S), 1 − X / strictest X on
+        the same target (0 where the strictest is 0).
+    """
+    runs, n_p, n_s = controls.shape
+    leak = np.empty((runs, n_p, n_s))
+    passing = np.empty((runs, n_p, n_s))
+    received = np.zeros((runs, n_actors, n_s))
+    substitute = np.empty((runs, n_p, n_s))
+    for r in range(runs):
+        for p in range(n_p):
+            b = target[p]
+            open_share = 1.0 - enforcement[r, p]
+            scale = 1.0 + premium[r]
+            for s in range(n_s):
+                value = evasion[r, b, s] * quality[r] * open_share / scale
+                leak[r, p, s] = value
+                passing[r, p, s] = 1.0 - closure[r, p, s] * (1.0 - value)
+                received[r, b, s] = max(received[r, b, s], controls[r, p, s])
+        for p in range(n_p):
+            b = target[p]
+            for s in range(n_s):
+                strictest = received[r, b, s]
+                substitute[r, p, s] = 1.0 - (controls[r, p, s] / strictest if strictest > 0 else 0.0)
+    return leak, passing, received, substitute
