@@ -93,7 +93,7 @@ def make_context(
     policy, bloc_policy, act_pairs, act_bloc_pairs, act_scale = _act_policy(schedule, params, ctrl.first, ctrl.second)
     # Decoupling is measured on rival pairs; without rivals, on all pairs in different blocs.
     across = world.rival if world.rival.any() else ~world.same_bloc
-    rival_first, rival_second = np.nonzero(across)
+    rival_first, rival_second = (np.ascontiguousarray(i) for i in np.nonzero(across))
     return Context(
         world=world,
         schedule=schedule,
@@ -164,6 +164,7 @@ def _act_policy(schedule: PolicySchedule, params: RunParameters, first: Array, s
         else:
             varying.append((own, allied, scale))
     shape = (0, *policy.shape)
+    policy, bloc = np.ascontiguousarray(policy), np.ascontiguousarray(bloc)  # step-major, as read
     return (
         policy,
         bloc,

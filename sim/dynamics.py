@@ -77,10 +77,10 @@ def observe(state: State, ctx: Context, k: int, fused: bool | None = None) -> Ob
         controls = kernels.controls_in_force(
             ctx.policy_pairs[k],
             ctx.bloc_policy_pairs[k],
-            ctx.act_pairs[:, k],
-            ctx.act_bloc_pairs[:, k],
-            ctx.act_scale[:, :, 0, 0],
-            ctx.act_in_force[:, k],
+            np.ascontiguousarray(ctx.act_pairs[:, k]),  # small copies: contiguous arrays compile to faster loops
+            np.ascontiguousarray(ctx.act_bloc_pairs[:, k]),
+            np.ascontiguousarray(ctx.act_scale[:, :, 0, 0]),
+            np.ascontiguousarray(ctx.act_in_force[:, k]),
             p3.ally_alignment.reshape(runs),
             state.escalation,
         )

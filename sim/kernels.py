@@ -235,16 +235,20 @@ def controls_in_force(
     """
     runs, n_p, n_s = escalation.shape
     out = np.empty((runs, n_p, n_s))
+    mine = np.empty(n_s)
+    bloc = np.empty(n_s)
     for r in range(runs):
         for p in range(n_p):
+            mine[:] = own[p]
+            bloc[:] = allied[p]
+            for j in range(act_own.shape[0]):
+                if act_in_force[j]:
+                    scale = act_scale[j, r]
+                    for s in range(n_s):  # maxima: exact in any order
+                        mine[s] = max(mine[s], scale * act_own[j, p, s])
+                        bloc[s] = max(bloc[s], scale * act_allied[j, p, s])
             for s in range(n_s):
-                mine = own[p, s]
-                bloc = allied[p, s]
-                for j in range(act_own.shape[0]):
-                    if act_in_force[j]:
-                        mine = max(mine, act_scale[j, r] * act_own[j, p, s])
-                        bloc = max(bloc, act_scale[j, r] * act_allied[j, p, s])
-                out[r, p, s] = min(1.0, max(mine, alignment[r] * bloc) + escalation[r, p, s])
+                out[r, p, s] = min(1.0, max(mine[s], alignment[r] * bloc[s]) + escalation[r, p, s])
     return out
 
 

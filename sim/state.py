@@ -108,7 +108,9 @@ class BlocGroups:
 
 def rival_ratio(capability: Array, blocs: BlocGroups, control: PairList) -> Array:
     """K_target / best K of the controller's bloc on each control pair, (R, P_ctrl, S)."""
-    return capability[:, control.second] / blocs.best(capability)[:, control.first]
+    # C order: numpy lays a fancy-indexed result out pair-major, which slows every later
+    # pass over the escalation state that inherits this layout (same values either way).
+    return np.ascontiguousarray(capability[:, control.second] / blocs.best(capability)[:, control.first])
 
 
 def initial_state(world: World, params: RunParameters, pairs: Pairs) -> State:

@@ -42,5 +42,7 @@ def update_closure(closure: Array, target: Array, closing: Array, reopening: Arr
         reopening: (R, 1, 1) rates per year.
         dt: step length in years.
     """
-    rate = np.where(target > closure, closing, reopening)
-    return target + (closure - target) * np.exp(-rate * dt)
+    # Two rates per run, so two exponentials per run, chosen per element (the same bits as
+    # the exponential of each element's rate).
+    keep = np.where(target > closure, np.exp(-closing * dt), np.exp(-reopening * dt))
+    return target + (closure - target) * keep

@@ -168,10 +168,25 @@ def bottleneck(ratio: Array, dependency: Array, elasticity: Array, lists: tuple[
     # Log ratios with a last column of zeros (ratio 1) that padded input slots point to.
     log_ratio = np.concatenate([np.log(np.maximum(ratio, 1e-12)), np.zeros((*ratio.shape[:-1], 1))], axis=-1)
     used = log_ratio[..., inputs_of]  # (R, A, S, m) each user's inputs
-    ces = power((weight * np.exp(safe_rho[..., None] * used)).sum(axis=-1) + other, 1.0 / safe_rho)
+    ces = power(_sum_inputs(weight * np.exp(safe_rho[..., None] * used)) + other, 1.0 / safe_rho)
     if not near_one.any():
         return ces
-    return np.where(near_one, np.exp((weight * used).sum(axis=-1)), ces)
+    return np.where(near_one, np.exp(_sum_inputs(weight * used)), ces)
+
+
+def _sum_inputs(terms: Array) -> Array:
+    """``terms.sum(axis=-1)`` for a short last axis (a sector's few inputs), (..., m) → (...).
+
+    numpy reduces a last axis shorter than 8 one element after another, but pays a call per
+    output element; adding the columns in the same order gives the same bits in a few
+    whole-array passes. Longer axes keep numpy's pairwise sum.
+    """
+    if terms.shape[-1] >= 8:
+        return terms.sum(axis=-1)
+    total = np.zeros(terms.shape[:-1])
+    for j in range(terms.shape[-1]):  # m < 8 columns, not a loop over runs or actors
+        total += terms[..., j]
+    return total
 
 
 def input_lists(dependency: Array) -> tuple[Array, Array]:
