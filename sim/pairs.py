@@ -27,7 +27,8 @@ def sum_to_actors(values: Array, one_hot: Array) -> Array:
     """
     if values.ndim == 2:
         return (values[:, None, :] @ one_hot)[:, 0, :]
-    return (values.transpose(0, 2, 1) @ one_hot).transpose(0, 2, 1)
+    # C order, so the (R, A, S) arrays built from it are not sector-strided.
+    return np.ascontiguousarray((values.transpose(0, 2, 1) @ one_hot).transpose(0, 2, 1))
 
 
 @dataclass(frozen=True)
