@@ -340,3 +340,34 @@ def control_channels(
                 strictest = received[r, b, s]
                 substitute[r, p, s] = 1.0 - (controls[r, p, s] / strictest if strictest > 0 else 0.0)
     return leak, passing, received, substitute
+
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True, nogil=True)
+def keyed_uniforms(stream_keys: Array, mixed_counters: Array) -> Array:
+    """Uniforms in (0, 1) from SplitMix64 of each run's stream key xor each element's mixed counter.
+
+    The same integer operations as ``sim.rng.Streams.uniform`` (integer arithmetic is exact,
+    and the 53 top bits convert to a float exactly), in one pass instead of a dozen.
+
+    Args:
+        stream_keys: (R,) uint64, each run's key mixed with the stream's code.
+        mixed_counters: (N,) uint64, each element's counter after the same mix.
+
+    Returns:
+        (R, N) float64.
+    """
+    runs, size = stream_keys.shape[0], mixed_counters.shape[0]
+    out = np.empty((runs, size))
+    for r in range(runs):
+        key = stream_keys[r]
+        for j in range(size):
+            z = key ^ mixed_counters[j]
+            z = (z ^ (z >> np.uint64(30))) * _M1
+            z = (z ^ (z >> np.uint64(27))) * _M2
+            z = z ^ (z >> np.uint64(31))
+            out[r, j] = (float(z >> np.uint64(11)) + 0.5) * (1.0 / 2**53)
+    return out

@@ -21,6 +21,8 @@ import zlib
 import numpy as np
 from scipy.special import ndtri
 
+from sim.kernels import keyed_uniforms
+
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -69,19 +71,32 @@ class Streams:
         self.keys = keys.astype(np.uint64)
         self._codes: dict[str, np.uint64] = {}
 
-    def _bits(self, name: str, step: int, shape: tuple[int, ...]) -> np.ndarray:
+    def _keys_and_counters(self, name: str, step: int, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(R,) stream keys (run key mixed with the stream's code) and (N,) mixed element counters."""
         code = self._codes.get(name)
         if code is None:
             code = self._codes[name] = stream_code(name)
         size = int(np.prod(shape, dtype=np.int64))
         # Counter = (step, element); the stream key mixes run key and stream code.
         counter = np.uint64(step) * np.uint64(size) + np.arange(size, dtype=np.uint64)
-        stream_key = _mix(self.keys ^ code)
-        bits = _mix(stream_key[:, None] ^ _mix(counter + _GOLDEN)[None, :])
+        return _mix(self.keys ^ code), _mix(counter + _GOLDEN)
+
+    def _bits(self, name: str, step: int, shape: tuple[int, ...]) -> np.ndarray:
+        stream_key, mixed = self._keys_and_counters(name, step, shape)
+        bits = _mix(stream_key[:, None] ^ mixed[None, :])
         return bits.reshape((len(self.keys), *shape))
 
     def uniform(self, name: str, step: int, shape: tuple[int, ...]) -> np.ndarray:
-        """Uniform draws in the open interval (0, 1): shape (R, *shape)."""
+        """Uniform draws in the open interval (0, 1): shape (R, *shape).
+
+        The top 53 bits of ``_bits``, centred in their interval; computed by the compiled
+        ``sim.kernels.keyed_uniforms``, which gives the same numbers as ``uniform_numpy``.
+        """
+        stream_key, mixed = self._keys_and_counters(name, step, shape)
+        return keyed_uniforms(stream_key, mixed).reshape((len(self.keys), *shape))
+
+    def uniform_numpy(self, name: str, step: int, shape: tuple[int, ...]) -> np.ndarray:
+        """``uniform`` in numpy operations: the reference the compiled form is tested against."""
         bits = self._bits(name, step, shape)
         return ((bits >> _S11).astype(np.float64) + 0.5) * (1.0 / 2**53)
 

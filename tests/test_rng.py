@@ -54,3 +54,9 @@ def test_normals_drawn_only_where_needed_are_the_same_numbers():
     assert 0 < mask.sum() < mask.size
     full = streams.normal("size", 4, (8, 12))
     assert np.array_equal(streams.normal_where("size", 4, (8, 12), mask), full[mask])
+
+
+def test_the_compiled_uniforms_are_the_numpy_uniforms():
+    streams = Streams(run_keys(2**63 + 5, 3, 40))
+    for step, shape in ((0, (8, 12)), (17, (8, 8)), (2**40, (3,))):
+        assert np.array_equal(streams.uniform("noise", step, shape), streams.uniform_numpy("noise", step, shape))
