@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim import dynamics
+from sim import blocks, dynamics
 from tests.conftest import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
 def _run(path, monkeypatch, fused: bool, **kwargs) -> xr.Dataset:
-    monkeypatch.setattr(dynamics, "USE_KERNELS", fused)
+    monkeypatch.setattr(blocks, "USE_KERNELS", fused)
     results = sim.run(path, runs=12, seed=5, **kwargs)
     del results.attrs["created"]  # the clock, not the model
     return results
