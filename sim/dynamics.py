@@ -117,10 +117,11 @@ def observe(state: State, ctx: Context, k: int, fused: bool | None = None) -> Ob
 
 @dataclass(frozen=True)
 class StepEvents:
-    """Stochastic events of one step, for diagnostics: (R, A, A) spy → victim."""
+    """Events of one step, for diagnostics: espionage (R, A, A) spy → victim; runs at the clip (R,)."""
 
     espionage: Array
     detected: Array
+    clipped: Array  # (R,) bool: some log capability of the run reached ±LOG_CAPABILITY_LIMIT
 
 
 def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State, StepEvents]:
@@ -191,14 +192,16 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         size = np.broadcast_to(p3.breakthrough_size, hit.shape)[hit]
         jump[hit] = size * np.exp(0.5 * ctx.streams.normal_where("breakthrough_size", k, shape, hit))
         log_capability = log_capability + jump
-    events = StepEvents(np.zeros((runs, n_a, n_a), bool), np.zeros((runs, n_a, n_a), bool))
+    spied = detected = np.zeros((runs, n_a, n_a), bool)
     if ctx.espionage and ctx.pairs.hostile.size:
-        events, gain = _espionage(obs, ctx, k)
+        spied, detected, gain = _espionage(obs, ctx, k)
         log_capability = log_capability + gain
     # Every parameter inside its admissible range together (breakthroughs every year, five
     # times the innovation) can compound past what a float holds; e^±40 is far beyond any
     # meaningful index, so the clip only keeps such runs finite, it never binds otherwise.
+    clipped = (np.abs(log_capability) >= LOG_CAPABILITY_LIMIT).any(axis=(1, 2))  # reported, not hidden
     log_capability = np.clip(log_capability, -LOG_CAPABILITY_LIMIT, LOG_CAPABILITY_LIMIT)
+    events = StepEvents(spied, detected, clipped)
 
     # --- trust and cooperation (C01, C24, C26, C31) -------------------------------------
     cooperation_full = np.zeros((runs, n_a, n_a))
@@ -359,8 +362,8 @@ def _project_rd(trust_now: Array, ctx: Context, k: int) -> Array:
     return np.einsum("rp,pa,ps->ras", effort, members.astype(float), sch.project_sector[active])
 
 
-def _espionage(obs: Observation, ctx: Context, k: int) -> tuple[StepEvents, Array]:
-    """Espionage on hostile pairs (C24).
+def _espionage(obs: Observation, ctx: Context, k: int) -> tuple[Array, Array, Array]:
+    """Espionage on hostile pairs (C24): events and detections (R, A, A) spy → victim, and the gain (R, A, S).
 
     Draws are made on all (A, A) pairs so that adding a pair in one scenario does not shift
     another pair's random numbers (common random numbers).
@@ -382,6 +385,8 @@ def _espionage(obs: Observation, ctx: Context, k: int) -> tuple[StepEvents, Arra
     detected = effective & (
         ctx.streams.uniform("espionage_detection", k, (n_a, n_a))[:, spy, victim] < p2.espionage_detection
     )
-    return StepEvents(
-        hostile.scatter(effective, n_a, False), hostile.scatter(detected, n_a, False)
-    ), p3.espionage_potency * obs.absorptive * gap
+    return (
+        hostile.scatter(effective, n_a, False),
+        hostile.scatter(detected, n_a, False),
+        p3.espionage_potency * obs.absorptive * gap,
+    )

@@ -153,6 +153,9 @@ class DecouplingModel(mesa.Model):
         self._state = state.evolve(controls_on_mean=first_look.controls_on_mean)
         self._k = 0
         self.observation: Observation = first_look
+        # First year in which each run's log capability reached the clip (NaN: never, (R,)):
+        # later values of that run are bounds, not outcomes, and the outputs say so.
+        self.clip_year = np.full(self.runs, np.nan)
         self.recorder = Recorder(
             self.n_steps + 1, self.runs, self.world, self.pairs, OUTCOME_VARIABLES if record == "outcomes" else None
         )
@@ -168,6 +171,7 @@ class DecouplingModel(mesa.Model):
             return
         self._state, events = advance(self._state, self.observation, self._context, self._k)
         self._k += 1
+        self.clip_year[events.clipped & np.isnan(self.clip_year)] = self.times[self._k]
         self.observation = observe(self._state, self._context, min(self._k, self.n_steps - 1))
         self.recorder.record(self._k, self.observation, self._state, events)
         self.datacollector.collect(self)

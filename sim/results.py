@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,10 +73,43 @@ def to_dataset(model: DecouplingModel, with_metrics: bool = True) -> xr.Dataset:
         coords={"parameter": names},
         attrs={"description": "model parameters of each run"},
     )
+    ds["log_clip_year"] = xr.DataArray(
+        model.clip_year,
+        dims=("run",),
+        attrs={
+            "description": "first year in which the run's log capability reached the ±40 clip (NaN: never); "
+            "its values from then on are bounds, not outcomes",
+            "units": "year",
+        },
+    )
     if with_metrics:
         ds = add_metrics(ds, scenario)
     ds.attrs.update(provenance(scenario, model.seed, model.first_run))
     return ds
+
+
+class LogClipWarning(UserWarning):
+    """Some runs reached the ±40 log-capability clip: their later values are bounds, not outcomes."""
+
+
+def clip_message(runs: np.ndarray, years: np.ndarray, total: int, shown: int = 5) -> str:
+    """One line naming the runs that reached the clip and when (``runs``, ``years``: (n,) each)."""
+    named = ", ".join(f"{int(r)} ({y:.0f})" for r, y in zip(runs[:shown], years[:shown], strict=True))
+    more = f" and {len(runs) - shown} more" if len(runs) > shown else ""
+    return (
+        f"{len(runs)} of {total} runs reached the ±40 log-capability clip (run (year): {named}{more}); "
+        "their capabilities from that year on are bounds, not outcomes. Their parameters lie in a corner "
+        "of the admissible box (ODD 8.1, sane-world bounds): narrow the ranges or leave these runs out."
+    )
+
+
+def warn_if_clipped(ds: xr.Dataset) -> None:
+    """Warn (``LogClipWarning``) naming the runs of ``ds`` whose log capability reached the clip."""
+    years = ds["log_clip_year"].values
+    hit = np.flatnonzero(~np.isnan(years))
+    if hit.size:
+        runs = ds["run"].values[hit]
+        warnings.warn(LogClipWarning(clip_message(runs, years[hit], ds.sizes["run"])), stacklevel=3)
 
 
 def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:

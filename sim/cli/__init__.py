@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 
 from sim.cli.common import Parser, fail, port, positive_int, scenario_file, seed, year
@@ -263,7 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "optimize": optimize_cmd.optimize,
     }
     try:
-        return handlers[args.command](args)
+        with warnings.catch_warnings():  # restores the default printer afterwards
+            warnings.showwarning = _show_warning
+            return handlers[args.command](args)
     except ScenarioError as error:
         return fail(str(error))
     except OSError as error:  # a full disk, a folder that vanished, no permission to write
@@ -273,5 +276,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
 
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 - warnings' hook
+    """The model's own warnings as one ``warning: ...`` line on stderr; others as Python prints them."""
+    from sim.results import LogClipWarning
+
+    if issubclass(category, LogClipWarning):
+        print(f"warning: {message}", file=sys.stderr)
+    else:
+        _PYTHON_SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOW_WARNING = warnings.showwarning
 
 __all__ = ["build_parser", "main"]

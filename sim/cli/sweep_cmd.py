@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 import numpy as np
 
@@ -32,6 +33,11 @@ def sweep(args: argparse.Namespace) -> int:
             f"{count(report['runs'], 'run')} in {args.out}/ ({report['ran']:,} run now in {report['seconds']:.1f} s, "
             f"{rate:.0f} runs/s; {report['failed']} failed, see the status and reason columns)"
         )
+    if report["clipped"]:
+        from sim.results import clip_message
+
+        runs, years = (np.array(column) for column in zip(*report["clipped"], strict=True))
+        print(f"warning: {clip_message(runs, years, report['ran'])} (column log_clip_year)", file=sys.stderr)
     return 0
 
 

@@ -165,6 +165,7 @@ def _frame(result: ChunkResult, task: ChunkTask, outcome_names: list[str]) -> pd
         "status": result.status.astype(str),
         "reason": result.reason.astype(str),
         **{name: result.outcomes.get(name, missing) for name in outcome_names},
+        "log_clip_year": missing if result.clip_year is None else result.clip_year.astype(np.float32),
         **result.drawn,  # the parameters each run drew from the scenario's posterior (none for a failed chunk)
     }
     return pd.DataFrame(columns)
@@ -243,18 +244,23 @@ def run_sweep(
     started = time.perf_counter()
     finished = sum(t.runs.size for t in tasks if t.chunk in done)
     failed = 0
+    clipped: list[tuple[int, float]] = []  # (run, year) of runs that reached the log clip
     by_chunk = {t.chunk: t for t in todo}
     for result in _execute(todo, workers, dask):
         task = by_chunk.pop(result.chunk)
         store.write_chunk(_frame(result, task, outcome_names), result.chunk)
         finished += task.runs.size
         failed += int((result.status != "ok").sum())
+        if result.clip_year is not None:
+            hit = np.flatnonzero(~np.isnan(result.clip_year))
+            clipped.extend(zip(task.runs[hit].tolist(), result.clip_year[hit].tolist(), strict=True))
         if progress is not None:
             progress(finished, total)
     return {
         "runs": total,
         "ran": sum(t.runs.size for t in todo),
         "failed": failed,
+        "clipped": sorted(clipped),  # runs of this invocation at the ±40 log clip, with the year
         "seconds": time.perf_counter() - started,
         "folder": str(store.folder),
     }

@@ -63,6 +63,7 @@ class ChunkResult:
     outcomes: dict[str, np.ndarray]
     seconds: float
     drawn: dict[str, np.ndarray] = field(default_factory=dict)  # posterior.NAME: each run's posterior draw
+    clip_year: np.ndarray | None = None  # (n,) first year at the ±40 log clip, NaN if never (None: chunk failed)
 
 
 def scenario_for(scenario_json: str, structural: dict[str, Any]) -> Scenario:
@@ -110,6 +111,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         )
         drawn = {f"posterior.{name}": model.params.values[name].copy() for name in model.drawn_parameters}
         model.run_to_end()
+        clip_year = model.clip_year.copy()
         outcomes = compute_outcomes(model)
         nonfinite = nonfinite_runs(model)
         status = np.where(reasons != "", "error", np.where(nonfinite, "nonfinite", "ok")).astype(object)
@@ -133,7 +135,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         model = None
         if n >= LARGE_CHUNK:
             gc.collect()
-    return ChunkResult(task.chunk, task.runs, status, reasons, outcomes, time.perf_counter() - started, drawn)
+    return ChunkResult(
+        task.chunk, task.runs, status, reasons, outcomes, time.perf_counter() - started, drawn, clip_year
+    )
 
 
 def _failed(task: ChunkTask, reason: str, started: float) -> ChunkResult:
