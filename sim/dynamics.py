@@ -70,9 +70,8 @@ def observe(state: State, ctx: Context, k: int, fused: bool | None = None) -> Ob
     frontier = capability.max(axis=1, keepdims=True)
     relative = capability / frontier
 
-    # Controls in force: policy (allies align on the bloc's strongest) plus escalation (C27, C04).
-    # A level is the share of the sector's flows from controller to target that it covers.
     fused = blocks.USE_KERNELS if fused is None else fused
+    # Controls in force and what they leave open (C04, C27, C28); channels (C05, C22-C26, C31).
     controls, leak, passing, received, substitute = blocks.control_channels(state, ctx, k, fused)
     controls_on_mean = np.zeros((runs, n_a, n_a))
     controls_on_mean[:, ctrl.second, ctrl.first] = controls.mean(axis=-1)

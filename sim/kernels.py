@@ -1,11 +1,14 @@
-"""Compiled kernels (numba) for the two pair-sector blocks of a step: inputs and knowledge.
+"""Compiled kernels (numba) for a step's heaviest passes, with the same bits as the numpy rules.
 
-Each kernel walks the (run, receiver, origin, sector) block once instead of building a
-dozen (R, A, A, S) temporaries with numpy, which was about half of a step's time. The
-kernels compute exactly what the rules in ``sim.rules.inputs`` and ``sim.rules.channels``
-compute, with the same operations in the same order, so the bits are the same:
+The two pair-sector blocks (inputs and knowledge) walk the (run, receiver, origin, sector)
+block once instead of building a dozen (R, A, A, S) temporaries with numpy, which was about
+half of a step's time; the control pairs' channels, the controls in force, espionage's
+sector pick and the keyed uniform draws are single passes too. The kernels compute exactly
+what the rules in ``sim.rules`` and ``sim.rng`` compute, with the same operations in the
+same order, so the bits are the same:
 
-* only +, −, ×, ÷, min and max run here; every exp, log and power stays in numpy, whose
+* only +, −, ×, ÷, min and max run here (and exact integer operations for the uniforms);
+  every exp, log and power stays in numpy, whose
   vector exp and log differ in the last bit from the C library's for a few per cent of
   arguments (the callers pass powers in, computed by ``sim.rules.common.power``);
 * a sum over origins adds origin 0, 1, 2, … in turn, as numpy's reduction over a middle
@@ -49,7 +52,7 @@ def input_block(
     free: Array,
     home: Array,
 ) -> None:
-    """Supply by origin after controls, shocks and re-sourcing, and its quality-weighted sums.
+    """Supply by origin after controls, shocks and re-sourcing, and its quality-weighted sums (C04, C05, C28, C31).
 
     Inputs: domestic μ (R, A, S); import_share (A, A, S); disrupted (R, A, S) by supplier;
     passing (R, P, S) open share of control pairs; pair_of (A, A); access (A, A);
@@ -173,7 +176,7 @@ def knowledge_block(
     kernel_pairs: Array,
     rival_open: Array,
 ) -> None:
-    """Knowledge channel weights times the catch-up kernel, summed over sources; pair gathers.
+    """Knowledge channel weights times the catch-up kernel, summed over sources; pair gathers (C08, C22, C23, C25, C26).
 
     ``open = raw / divisor · (1 − friction)`` (``inputs.redirect``, divisor (R, A, S) =
     max(remaining, 1e-6)^r); ``knowledge = potency · open`` (potency (R,)); kernel
@@ -226,7 +229,7 @@ def controls_in_force(
     alignment: Array,
     escalation: Array,
 ) -> Array:
-    """Controls in force on control pairs, (R, P, S): min(1, max(own, α·allied) + escalation).
+    """Controls in force on control pairs, (R, P, S): min(1, max(own, α·allied) + escalation) (C04, C27).
 
     ``own`` and ``allied`` (P, S) are the scheduled controls of the step with the acts that
     no run varies folded in; each act j in force (``act_in_force`` (J,)) adds its run's
@@ -254,7 +257,7 @@ def controls_in_force(
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def espionage_pick(happened: Array, sector_draw: Array, kernel: Array, weight: Array) -> tuple[Array, Array]:
-    """The sector each event steals in and the gap it closes there (``espionage.stolen_gain``).
+    """The sector each event steals in and the gap it closes there (``espionage.stolen_gain``, C24).
 
     Args:
         happened: (R, P) bool, an event occurred (P: hostile pairs, spy first).
@@ -301,7 +304,7 @@ def control_channels(
     premium: Array,
     closure: Array,
 ) -> tuple[Array, Array, Array, Array]:
-    """What controls leave open on control pairs, and how far other origins can substitute.
+    """What controls leave open on control pairs, and how far other origins can substitute (C27, C28, C31).
 
     Args:
         controls: X, (R, P, S) controls in force on the control pairs.
