@@ -56,7 +56,9 @@ def generation(workers: int) -> float:
     with Pool(workers) as pool:
         evaluate = PolicyEvaluator(spec, base, ensemble, pool, "benchmark")
         evaluate.counterfactual()
-        evaluate(levers[:2])  # warm the pool's workers (imports)
+        # A whole generation first, so that every worker has imported the package and loaded
+        # the compiled kernels (two warm-up policies could leave the second worker cold).
+        evaluate(levers)
         start = time.perf_counter()
         evaluate(levers)
         return time.perf_counter() - start
