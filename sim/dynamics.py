@@ -158,7 +158,12 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         obs.relative,
         p3.frontier_proximity,
     )
-    g_catch = growth.catch_up(w.catch_up * p3.catch_up_scale, obs.absorptive, obs.catch_up_sum)
+    # Knowledge flows close at most the gap to the frontier within a step: the discrete step
+    # must not overshoot what the continuous flow approaches (an unbounded kernel, ν < 0,
+    # far behind the frontier, would otherwise jump past it; ODD 8.1, sane-world bounds).
+    frontier_gap = np.log(obs.frontier / obs.capability)  # (R, A, S) ≥ 0
+    room = frontier_gap / dt  # per year
+    g_catch = np.minimum(growth.catch_up(w.catch_up * p3.catch_up_scale, obs.absorptive, obs.catch_up_sum), room)
     g_transfer = growth.transfer(
         p3.transfer_rate,
         state.cooperation,
@@ -168,6 +173,7 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         obs.kernel_cooperation,
         coop.to_first,
     )
+    g_transfer = np.minimum(g_transfer, room - g_catch)
     g_network = p3.spillover_strength * (state.growth @ w.spillover.T)  # upstream own innovation (AAK)
     access = growth.market_access(ctx.control_exports, obs.controls, ctrl.to_first)
     experience = relax(state.experience, access, p3.experience_adjustment, dt)
@@ -194,7 +200,7 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     spied = detected = np.zeros((runs, n_a, n_a), bool)
     if ctx.espionage and ctx.pairs.hostile.size:
         spied, detected, gain = _espionage(obs, ctx, k)
-        log_capability = log_capability + gain
+        log_capability = log_capability + np.minimum(gain, np.maximum(0.0, frontier_gap - dt * (g_catch + g_transfer)))
     # Every parameter inside its admissible range together (breakthroughs every year, five
     # times the innovation) can compound past what a float holds; e^±40 is far beyond any
     # meaningful index, so the clip only keeps such runs finite, it never binds otherwise.

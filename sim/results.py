@@ -94,12 +94,15 @@ class LogClipWarning(UserWarning):
 
 def clip_message(runs: np.ndarray, years: np.ndarray, total: int, shown: int = 5) -> str:
     """One line naming the runs that reached the clip and when (``runs``, ``years``: (n,) each)."""
+    from sim import dynamics
+
     named = ", ".join(f"{int(r)} ({y:.0f})" for r, y in zip(runs[:shown], years[:shown], strict=True))
     more = f" and {len(runs) - shown} more" if len(runs) > shown else ""
     return (
-        f"{len(runs)} of {total} runs reached the ±40 log-capability clip (run (year): {named}{more}); "
-        "their capabilities from that year on are bounds, not outcomes. Their parameters lie in a corner "
-        "of the admissible box (ODD 8.1, sane-world bounds): narrow the ranges or leave these runs out."
+        f"{len(runs)} of {total} runs reached the ±{dynamics.LOG_CAPABILITY_LIMIT:g} log-capability clip "
+        f"(run (year): {named}{more}); their capabilities from that year on are bounds, not outcomes. No run "
+        "of the admissible box did so in the property tests (ODD 8.1, sane-world bounds): check the "
+        "parameters and the scenario's inputs of these runs."
     )
 
 
