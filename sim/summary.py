@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sim.bands import band_sources
 from sim.config.errors import count
 from sim.periods import whole_years
 from sim.results import scenario_of
@@ -61,7 +62,7 @@ def format_summary(ds: xr.Dataset, actors: list[str] | None = None) -> str:
     lines = [
         f"Scenario '{scenario.name}': {count(ds.sizes['run'], 'run')}, "
         f"{ds['year'].values[0]:.0f}-{ds['year'].values[-1]:.0f}, "
-        f"seed {ds.attrs.get('seed')}"
+        f"seed {ds.attrs.get('seed')}; {band_sources(scenario)}"
     ]
     index = ds["bloc_index"].astype(np.float64)
     if reference in index["bloc"].values:

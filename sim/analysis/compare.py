@@ -207,7 +207,12 @@ def cost_of_decoupling(paths: Sequence[str | Path], runs: int = 200, seed: int =
 
 def format_comparison(comparison: Comparison) -> str:
     """The comparison as printed by ``decoupling compare``: key outcomes and the cost of decoupling, per year."""
-    return "\n\n".join(_format_year(comparison, year) for year in comparison.years)
+    from sim.bands import band_sources
+    from sim.results import scenario_of
+
+    sources = {band_sources(scenario_of(ds)) for ds in comparison.results.values()}
+    heading = "; ".join(sorted(sources)).capitalize() + "."
+    return heading + "\n\n" + "\n\n".join(_format_year(comparison, year) for year in comparison.years)
 
 
 def _format_year(comparison: Comparison, year: float) -> str:

@@ -1,0 +1,39 @@
+"""What a band of ``decoupling run`` and ``compare`` holds: which sources of uncertainty vary across its runs.
+
+A band is a quantile range over runs. It holds only what differs between the runs:
+
+* the calibrated parameters, if the scenario's runs draw them from the posterior
+  (``ensemble.use: sample``); at the posterior mean they do not vary;
+* process noise, for each stochastic process switched on.
+
+It never holds model discrepancy (only the forecast bands of ``decoupling hindcast`` and
+``backtest`` add it, ODD 6.4) nor the judged inputs that every run shares (coverage of acts
+that were not calibrated, the dependency matrix, the 2015 capabilities, the GDP elasticity);
+a sweep over them shows their weight (issue 15 leaves their decomposition to be done).
+"""
+
+from __future__ import annotations
+
+from sim.config.schema import Scenario
+
+
+def band_sources(scenario: Scenario) -> str:
+    """One line naming what varies across a scenario's runs, and what its bands leave out."""
+    held = []
+    drawn = scenario.ensemble.draws
+    if drawn and scenario.ensemble.use == "sample":
+        held.append(f"posterior draws of {len(drawn)} calibrated parameters (ODD 6.3: which the data narrow)")
+    stochastic = scenario.stochastic
+    processes = [
+        name
+        for name, on in (
+            ("capability shocks", stochastic.noise),
+            ("breakthroughs", stochastic.breakthroughs),
+            ("espionage events", stochastic.espionage),
+        )
+        if on
+    ]
+    if processes:
+        held.append("process noise (" + ", ".join(processes) + ")")
+    holds = " and ".join(held) if held else "nothing that varies between runs (every run is the same)"
+    return f"bands hold {holds}; not model discrepancy, not the judged inputs every run shares"

@@ -1,0 +1,39 @@
+"""Every printed band says what it holds (issue 15): parameter draws, process noise, never discrepancy."""
+
+from __future__ import annotations
+
+import sim
+from sim.analysis.compare import compare, format_comparison
+from sim.bands import band_sources
+from sim.config import load_scenario
+from sim.summary import format_summary
+from tests.conftest import BASELINE, ROOT
+
+
+def test_the_baseline_bands_hold_posterior_draws_and_noise_but_not_discrepancy():
+    text = band_sources(load_scenario(BASELINE))
+    assert "posterior draws of" in text and "capability shocks, breakthroughs, espionage events" in text
+    assert "not model discrepancy" in text
+
+
+def test_the_sources_follow_the_scenario():
+    mean = load_scenario(BASELINE, {"ensemble.use": "mean", "stochastic.espionage": False})
+    text = band_sources(mean)
+    assert "posterior" not in text and "(capability shocks, breakthroughs)" in text
+    still = load_scenario(
+        BASELINE,
+        {
+            "ensemble.use": "mean",
+            "stochastic.noise": False,
+            "stochastic.breakthroughs": False,
+            "stochastic.espionage": False,
+        },
+    )
+    assert "nothing that varies between runs" in band_sources(still)
+
+
+def test_run_and_compare_print_what_their_bands_hold():
+    summary = format_summary(sim.run(BASELINE, runs=5, seed=2))
+    assert "bands hold posterior draws" in summary.splitlines()[0]
+    text = format_comparison(compare([BASELINE, ROOT / "scenarios" / "full_decoupling.yaml"], runs=5, seed=2))
+    assert text.splitlines()[0].startswith("Bands hold posterior draws") and "not model discrepancy" in text
