@@ -110,7 +110,8 @@ def fan_chart(
     for row in axes:
         row[0].set_ylabel(axis_label(ds, variable))
     header = 0.75 / (2.8 * rows + 0.75)  # share of the figure height kept for title and legend
-    fig.tight_layout(rect=(0, 0, 1, 1 - header))
+    footer = 0.3 / (2.8 * rows + 0.75) if band_caption(fig, ds) else 0.0
+    fig.tight_layout(rect=(0, footer, 1, 1 - header))
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(
         handles,
@@ -157,8 +158,20 @@ def bloc_index_plot(ds: xr.Dataset, relative_to: str | None = "West") -> Figure:
     fig.suptitle(
         f"{ds.attrs.get('scenario_name', '')} (median, 5-95 % of {count(ds.sizes['run'], 'run')})", fontsize=11
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07 if band_caption(fig, ds) else 0.0, 1, 1))
     return fig
+
+
+def band_caption(fig: Figure, ds: xr.Dataset) -> bool:
+    """Write what the bands hold at the foot of ``fig`` (``sim.bands``); False if ``ds`` names no scenario."""
+    from sim.bands import band_sources
+    from sim.results import scenario_of
+
+    if "scenario_json" not in ds.attrs:
+        return False
+    text = "Bands: 5-95 % across runs; " + band_sources(scenario_of(ds)).removeprefix("bands ") + "."
+    fig.text(0.5, 0.01, text, ha="center", va="bottom", fontsize=7.5, wrap=True, color="0.3")
+    return True
 
 
 def gap_heatmap(ds: xr.Dataset, year: float | None = None, variable: str = "relative_to_reference") -> Figure:

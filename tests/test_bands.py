@@ -37,3 +37,18 @@ def test_run_and_compare_print_what_their_bands_hold():
     assert "bands hold posterior draws" in summary.splitlines()[0]
     text = format_comparison(compare([BASELINE, ROOT / "scenarios" / "full_decoupling.yaml"], runs=5, seed=2))
     assert text.splitlines()[0].startswith("Bands hold posterior draws") and "not model discrepancy" in text
+
+
+def test_the_standard_plots_say_what_their_bands_hold():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.plots import bloc_index_plot, fan_chart
+
+    ds = sim.run(BASELINE, runs=4, seed=3)
+    for fig in (fan_chart(ds), bloc_index_plot(ds)):
+        captions = [t.get_text() for t in fig.texts if t.get_text().startswith("Bands: 5-95 % across runs; hold")]
+        assert len(captions) == 1 and "not model discrepancy" in captions[0], [t.get_text() for t in fig.texts]
+        plt.close(fig)
