@@ -67,6 +67,20 @@ def wait_for_charts(page, stamp: str, timeout: float = 30_000) -> None:
     )
 
 
+def wait_for_charts_of_the_year_shown(page, prefix: str, timeout: float = 60_000) -> int:
+    """Until every chart shows ``prefix`` and the year the status line shows, read together in
+    the page (a year read first could be overtaken by a frame still on its way); that year."""
+    page.wait_for_function(
+        "prefix => { const m = document.body.innerText.match(/Year (\\d{4}) of/); if (!m) return false;"
+        " const c = [...document.querySelectorAll('.decoupling-chart')];"
+        " return c.length > 0 && c.every(e => (e.dataset.stamp || '').endsWith(prefix + ' ' + m[1])"
+        " && e.querySelector('svg')); }",
+        arg=prefix,
+        timeout=timeout,
+    )
+    return year_shown(page)
+
+
 def open_page(browser, url: str):
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(url, wait_until="networkidle")
