@@ -21,7 +21,7 @@ from sim.config.schema import Scenario
 from sim.model import DecouplingModel, resolve_scenario
 from sim.params import checked_column
 from sim.recorder import bytes_per_run
-from sim.results import add_metrics, provenance, to_dataset, warn_if_clipped
+from sim.results import add_metrics, provenance, to_dataset, warn_if_clipped, warn_if_no_equilibrium
 from sim.schedule import step_times
 
 # Runs simulated together by default; larger requests are split into chunks of this size.
@@ -101,6 +101,7 @@ def run(
     if len(parts) == 1:
         single = to_dataset(parts[0])
         warn_if_clipped(single)
+        warn_if_no_equilibrium(single)
         return single
     combined = xr.concat(
         [to_dataset(m, with_metrics=False) for m in parts],
@@ -113,4 +114,5 @@ def run(
     combined = add_metrics(combined, parts[0].config)
     combined.attrs.update(provenance(parts[0].config, seed, 0))
     warn_if_clipped(combined)
+    warn_if_no_equilibrium(combined)
     return combined

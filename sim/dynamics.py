@@ -45,6 +45,7 @@ class Observation:
     kernel_hostile: Array  # Φ(K_spy / K_victim) on hostile pairs (R, P_hostile, S)
     absorptive: Array  # (R, A, S)
     bottleneck: Array  # U (R, A, S) in (0, 1]
+    supply_ratio: Array  # ρ, quality-weighted supply of each input sector / free sourcing (R, A, S) in (0, 1]
     supply_shares: Array | None  # shares of a's supply of s by origin b, home on the diagonal (R, A, A, S);
     # None when the context does not keep them (outcomes-only recording)
     lost_supply: Array  # L, share of supply no longer arriving (R, A, S)
@@ -83,7 +84,8 @@ def observe(state: State, ctx: Context, k: int, fused: bool | None = None) -> Ob
 
     progress = inputs.adjustment(lost, resourced, p3.reallocation)
     elasticity = inputs.input_elasticity(progress, w.dependency, p3.input_substitution, p3.input_substitution_long)
-    bottleneck = inputs.bottleneck(inputs.supply_ratio(supplied, free), w.dependency, elasticity, ctx.input_lists)
+    ratio = inputs.supply_ratio(supplied, free)
+    bottleneck = inputs.bottleneck(ratio, w.dependency, elasticity, ctx.input_lists)
     deny, closed, reopened = responses.denial(
         ctx.control_imports, ctx.control_sources, state.closure, leak, ctrl.to_second
     )
@@ -102,6 +104,7 @@ def observe(state: State, ctx: Context, k: int, fused: bool | None = None) -> Ob
         kernel_hostile=kernel_hostile,
         absorptive=absorptive,
         bottleneck=bottleneck,
+        supply_ratio=ratio,
         supply_shares=shares,
         lost_supply=lost,
         disrupted=disrupted,

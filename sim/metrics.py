@@ -7,8 +7,6 @@ time to parity), C02/C23 (decoupling index), C04/C06/C14 (self-sufficiency).
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 import xarray as xr
 
@@ -84,15 +82,6 @@ def bloc_index(sector_index: xr.DataArray, weight: xr.DataArray) -> xr.DataArray
         dims=ordered.dims[:-1],
         coords={d: ordered[d] for d in ordered.dims[:-1] if d in ordered.coords},
     )
-
-
-def gdp_index(bloc_capability: xr.DataArray, elasticity: xr.DataArray | float) -> xr.DataArray:
-    """GDP-equivalent index ``bloc_index^ε`` (Hulten: Δln TFP = Σ Domar·Δln K; Δln Y = Δln TFP/(1−α)).
-
-    Only ratios of it mean anything (a scenario against its counterfactual): ε is the
-    elasticity of GDP to the bloc's technology capability, ``gdp_elasticity`` in the ODD.
-    """
-    return cast(xr.DataArray, np.exp(elasticity * np.log(bloc_capability)))  # numpy ufuncs keep xarray types
 
 
 def quantiles(data: xr.DataArray, probabilities: tuple[float, ...] = (0.05, 0.5, 0.95)) -> xr.DataArray:

@@ -19,6 +19,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim import economy
 from sim.agents import Actor
 from sim.config.errors import ScenarioError
 from sim.config.loader import load_scenario
@@ -157,7 +158,12 @@ class DecouplingModel(mesa.Model):
         # later values of that run are bounds, not outcomes, and the outputs say so.
         self.clip_year = np.full(self.runs, np.nan)
         self.recorder = Recorder(
-            self.n_steps + 1, self.runs, self.world, self.pairs, OUTCOME_VARIABLES if record == "outcomes" else None
+            self.n_steps + 1,
+            self.runs,
+            self.world,
+            self.pairs,
+            OUTCOME_VARIABLES if record == "outcomes" else None,
+            {k: self.params.values[k] for k in economy.MAPPING_PARAMETERS},
         )
         self.recorder.record(0, first_look, self._state, None)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import economy
 from sim.dynamics import Observation, StepEvents
 from sim.pairs import Pairs
 from sim.rules import inputs
@@ -28,6 +29,21 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
         ("actor", "sector"),
         "input factor U: supply relative to unrestricted sourcing",
         "ratio 0-1",
+    ),
+    "supply_ratio": (
+        ("actor", "sector"),
+        "quality-weighted supply of each input sector relative to free sourcing (ρ)",
+        "ratio 0-1",
+    ),
+    "lost_supply": (
+        ("actor", "sector"),
+        "share of free sourcing of each input sector no longer arriving, before re-sourcing (L)",
+        "share",
+    ),
+    "actor_gdp_index": (
+        ("actor",),
+        "real GDP from the technology channel, through the actor's production network (ODD 7.12)",
+        "index (2015 capabilities under free trade = 1; compare ratios only)",
     ),
     "import_share": (
         ("actor", "partner", "sector"),
@@ -67,21 +83,38 @@ def bytes_per_run(n_times: int, n_actors: int, n_sectors: int) -> int:
 
 
 # What a sweep needs to compute its per-run outcomes (sim.sweep.outcomes).
-OUTCOME_VARIABLES = ("capability", "decoupling_index", "trust", "cooperation")
+OUTCOME_VARIABLES = ("capability", "supply_ratio", "lost_supply", "decoupling_index", "trust", "cooperation")
 
 
 class Recorder:
     """Holds one array per recorded variable (all of ``VARIABLES``, or a subset)."""
 
     def __init__(
-        self, n_times: int, runs: int, world: World, pairs: Pairs, variables: tuple[str, ...] | None = None
+        self,
+        n_times: int,
+        runs: int,
+        world: World,
+        pairs: Pairs,
+        variables: tuple[str, ...] | None = None,
+        mapping: dict[str, np.ndarray] | None = None,
     ) -> None:
+        """Preallocate the arrays.
+
+        ``mapping``: the GDP mapping's parameters, (R,) each (``sim.economy.MAPPING_PARAMETERS``),
+        needed when ``actor_gdp_index`` is recorded.
+        """
         sizes = {"actor": world.n_actors, "partner": world.n_actors, "sector": world.n_sectors}
         self.arrays = {
             name: np.zeros((n_times, runs, *(sizes[d] for d in dims)), dtype=np.float32)
             for name, (dims, _, _) in VARIABLES.items()
             if variables is None or name in variables
         }
+        if "actor_gdp_index" in self.arrays and mapping is None:
+            raise ValueError("recording GDP needs the mapping's parameters")
+        if mapping is not None:
+            self._gdp = economy.Mapping(world.tech_value_added, world.dependency, world.weight, mapping)
+        self._log_price: np.ndarray | None = None
+        self._world = world
         self._pairs = pairs
         self._n_actors = world.n_actors
         self._weight = world.weight
@@ -102,6 +135,13 @@ class Recorder:
         inputs.import_shares(shares, out=a["import_share"][i])
         a["trade"][i] = bilateral_trade(shares, state.budget * state.budget_level, self._weight)
         a["input_availability"][i] = obs.bottleneck
+        a["supply_ratio"][i] = obs.supply_ratio
+        a["lost_supply"][i] = obs.lost_supply
+        # Per step rather than at the end: a page that shows every step pays a step's share only,
+        # and each step's network starts from the last step's prices.
+        now = (obs.effective[:, None], obs.supply_ratio[:, None], obs.lost_supply[:, None])
+        self._log_price = self._gdp.log_prices(*now[:1], self._world.capability0, *now[1:], start=self._log_price)
+        a["actor_gdp_index"][i] = np.exp(economy.log_gdp(self._gdp.net, self._log_price))[:, 0]
         a["controls_received"][i] = obs.controls_received
         # Nothing is reopened where nothing is closed, so the floor only avoids 0/0.
         a["leakage"][i] = obs.reopened_imports / np.maximum(obs.closed_imports, 1e-12)
@@ -119,6 +159,8 @@ class Recorder:
     def _record_outcome_variables(self, i: int, obs: Observation, state: State) -> None:
         a = self.arrays
         a["capability"][i] = obs.effective
+        a["supply_ratio"][i] = obs.supply_ratio
+        a["lost_supply"][i] = obs.lost_supply
         a["decoupling_index"][i] = obs.decoupling
         a["trust"][i] = obs.trust
         a["cooperation"][i] = self._pairs.cooperation.scatter(state.cooperation.mean(axis=-1), self._n_actors)

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from sim import metrics
+from sim import economy, metrics
 from sim.config.errors import ScenarioError
 from sim.config.schema import Scenario
 from sim.recorder import VARIABLES
 from sim.rules import policy as responses
+from sim.world import build_world
 
 if TYPE_CHECKING:
     from sim.model import DecouplingModel
@@ -88,8 +89,16 @@ def to_dataset(model: DecouplingModel, with_metrics: bool = True) -> xr.Dataset:
     return ds
 
 
-class LogClipWarning(UserWarning):
+class ModelWarning(UserWarning):
+    """A warning about some runs' results; the CLI prints it as one ``warning:`` line."""
+
+
+class LogClipWarning(ModelWarning):
     """Some runs reached the ±40 log-capability clip: their later values are bounds, not outcomes."""
+
+
+class NoEquilibriumWarning(ModelWarning):
+    """Some runs' production networks have no equilibrium in some years: their GDP there is NaN."""
 
 
 def clip_message(runs: np.ndarray, years: np.ndarray, total: int, shown: int = 5) -> str:
@@ -113,6 +122,25 @@ def warn_if_clipped(ds: xr.Dataset) -> None:
     if hit.size:
         runs = ds["run"].values[hit]
         warnings.warn(LogClipWarning(clip_message(runs, years[hit], ds.sizes["run"])), stacklevel=3)
+
+
+def warn_if_no_equilibrium(ds: xr.Dataset, shown: int = 5) -> None:
+    """Warn (``NoEquilibriumWarning``) naming the runs whose GDP is NaN somewhere (ODD 7.12)."""
+    missing = np.isnan(ds["actor_gdp_index"].transpose("run", "year", "actor").values)
+    hit = np.flatnonzero(missing.any(axis=(1, 2)))
+    if hit.size:
+        first = ds["year"].values[missing[hit].any(axis=2).argmax(axis=1)]
+        named = ", ".join(
+            f"{int(r)} ({y:.0f})" for r, y in zip(ds["run"].values[hit][:shown], first[:shown], strict=True)
+        )
+        more = f" and {hit.size - shown} more" if hit.size > shown else ""
+        message = (
+            f"{hit.size} of {ds.sizes['run']} runs have no production-network equilibrium from some year on "
+            f"(run (first year): {named}{more}): a technology sector's productivity fell so far that, with inputs "
+            "this complementary, it cannot cover its own inputs; their GDP is NaN there (ODD 7.12). Check the "
+            "mapping's elasticities and these runs' capabilities."
+        )
+        warnings.warn(NoEquilibriumWarning(message), stacklevel=3)
 
 
 def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:
@@ -156,13 +184,55 @@ def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         "description": "composite bloc capability (weighted geometric mean over sectors)",
         "units": "index",
     }
-    elasticity = ds["parameters"].sel(parameter="gdp_elasticity", drop=True)
-    ds["gdp_index"] = metrics.gdp_index(index, elasticity).astype(np.float32).transpose("run", "year", "bloc")
-    ds["gdp_index"].attrs = {
-        "description": "GDP-equivalent of the bloc index, bloc_index^ε (compare ratios only)",
-        "units": "index",
-    }
+    add_gdp(ds, scenario)
     return ds
+
+
+def add_gdp(ds: xr.Dataset, scenario: Scenario) -> None:
+    """Bloc GDP: members' 2015 GDP × their recorded GDP index (``actor_gdp_index``, ODD 7.12)."""
+    ds["gdp_index"] = bloc_gdp(ds["actor_gdp_index"], scenario)
+    ds["gdp_index"].attrs = {
+        "description": "bloc GDP from the technology channel: members' 2015 GDP × their GDP index (ODD 7.12); "
+        "compare ratios only",
+        "units": "index (2015 capabilities under free trade = 1)",
+    }
+
+
+def bloc_gdp(actor_index: xr.DataArray, scenario: Scenario) -> xr.DataArray:
+    """A (run, year, actor) GDP index summed over each bloc's members with 2015 GDP weights: (run, year, bloc)."""
+    world = build_world(scenario)
+    names = list(dict.fromkeys(world.blocs[b] for b in world.bloc_of))
+    members = np.array([world.bloc_of == world.blocs.index(b) for b in names])
+    ordered = actor_index.transpose("run", "year", "actor")
+    values = economy.bloc_gdp(ordered.values.astype(np.float64), world.gdp0, members)
+    coords = {"run": ordered["run"], "year": ordered["year"], "bloc": names}
+    return xr.DataArray(values.astype(np.float32), dims=("run", "year", "bloc"), coords=coords)
+
+
+def recompute_gdp(
+    ds: xr.Dataset, scenario: Scenario, overrides: dict[str, float] | None = None, input_prices: bool = True
+) -> xr.DataArray:
+    """Bloc GDP index recomputed from the recorded trajectories: (run, year, bloc).
+
+    The mapping feeds nothing back into the dynamics, so its parameters can be changed on
+    finished results: ``overrides`` sets any of ``sim.economy.MAPPING_PARAMETERS`` for every
+    run (``sourcing_elasticity`` then sets only the price index's θ, not the runs' sourcing),
+    and ``input_prices=False`` leaves the price channel out (its ratio to ``gdp_index`` is
+    what that channel costs; ``decoupling compare`` reports it).
+    """
+    world = build_world(scenario)
+    values = {k: ds["parameters"].sel(parameter=k).values.astype(np.float64) for k in economy.MAPPING_PARAMETERS}
+    for name, value in (overrides or {}).items():
+        if name not in values:
+            raise KeyError(f"'{name}' is not a parameter of the GDP mapping: {', '.join(values)}")
+        values[name] = np.full(ds.sizes["run"], float(value))
+    effective, ratio, lost = (
+        ds[name].transpose("run", "year", "actor", "sector").values.astype(np.float64)
+        for name in ("capability", "supply_ratio", "lost_supply")
+    )
+    actor = economy.world_gdp(world, effective, ratio, lost, values, input_prices=input_prices)
+    dims = ("run", "year", "actor")
+    return bloc_gdp(xr.DataArray(actor, dims=dims, coords={d: ds[d] for d in dims}), scenario)
 
 
 def provenance(scenario: Scenario, seed: int, first_run: int) -> dict[str, str | int]:

@@ -32,6 +32,7 @@ class World:
         absorptive (A,), research_productivity (A, S), data0, data_growth (A,).
         domestic0 (A, S): share of inputs sourced at home in 2015.
         conduit (A,): conduit capacity; hawkishness (A,).
+        gdp0 (A,): GDP in 2015 (US$ trillion); tech_value_added (A,): technology value added / GDP, 2015.
         weight, innovation, knowledge_returns, catch_up, data_intensity,
         learning, noise (S,): sector properties.
         dependency Ω (S, S), spillover N (S, S): row s, column u.
@@ -64,6 +65,8 @@ class World:
     domestic0: Array
     conduit: Array
     hawkishness: Array
+    gdp0: Array
+    tech_value_added: Array
     weight: Array
     innovation: Array
     knowledge_returns: Array
@@ -202,6 +205,8 @@ def build_world(scenario: Scenario) -> World:
         domestic0=domestic0,
         conduit=np.array([a.conduit_capacity for a in specs]),
         hawkishness=np.array([a.hawkishness for a in specs]),
+        gdp0=np.array([a.gdp for a in specs]),
+        tech_value_added=np.array([a.tech_value_added for a in specs]),
         weight=weight,
         innovation=np.array([s.innovation for s in sector_specs]),
         knowledge_returns=np.array([s.knowledge_returns for s in sector_specs]),

@@ -118,15 +118,22 @@ def test_compare_pairs_runs_and_costs_decoupling():
     row = table.loc[("decoupling index", "full_decoupling", 2050.0)]
     assert row["paired_difference"] > 0.2 and row["difference_q05"] > 0
     assert list(result.cost.columns) == ["scenario", "bloc", "year", "measure", "median", "q05", "q95"]
-    assert {2030.0, 2035.0, 2050.0} <= set(result.cost["year"]) and set(result.cost["measure"]) == {"capability", "gdp"}
+    assert {2030.0, 2035.0, 2050.0} <= set(result.cost["year"]) and set(result.cost["measure"]) == {
+        "capability",
+        "gdp",
+        "gdp_input_prices",
+    }
     cost = result.cost.set_index(["scenario", "bloc", "year", "measure"])
     for measure in ("capability", "gdp"):
         china = cost["median"].xs(("China", 2050.0, measure), level=("bloc", "year", "measure"))
         assert china["full_decoupling"] > china["baseline"]
     row = cost.loc[("full_decoupling", "China", 2050.0, "gdp")]
     assert row["q05"] <= row["median"] <= row["q95"]
-    # GDP-equivalent cost = 1 - (1 - capability cost)^ε run by run, so it is smaller than the capability cost.
+    # Technology is a fraction of the economy: the GDP cost is a fraction of the capability cost,
+    # and the input-price part a fraction of the GDP cost.
     assert 0 < row["median"] < cost.loc[("full_decoupling", "China", 2050.0, "capability"), "median"]
+    prices = cost.loc[("full_decoupling", "China", 2050.0, "gdp_input_prices"), "median"]
+    assert 0 < prices < row["median"]
     assert sim.cost_of_decoupling([SCENARIOS / "baseline.yaml"], runs=5, seed=4).equals(
         compare([SCENARIOS / "baseline.yaml"], runs=5, seed=4).cost
     )
@@ -153,11 +160,16 @@ def test_compare_and_analyze_commands(tmp_path, capsys):
     )
     printed = printed_years = capsys.readouterr().out
     assert "Key outcomes in 2030" in printed_years and "Key outcomes in 2050" in printed_years
-    assert "West bloc index (own)" in printed_years and "West GDP-equivalent index (own)" in printed_years
+    assert "West bloc index (own)" in printed_years and "West GDP index (own)" in printed_years
     table = pd.read_csv(out / "comparison.csv")
     assert set(table["year"]) == {2030, 2050} and "West bloc index (own)" in set(table["outcome"])
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "cost_of_decoupling.csv", "comparison.png"}
-    assert "Cost of decoupling" in printed and "GDP-equivalent" in printed and "capability" in printed
+    assert (
+        "Cost of decoupling" in printed
+        and "GDP " in printed
+        and "of which prices" in printed
+        and "capability" in printed
+    )
     written = pd.read_csv(out / "cost_of_decoupling.csv")
     assert list(written.columns) == ["scenario", "bloc", "year", "measure", "median", "q05", "q95"]
     sweep_file = tmp_path / "s.yaml"

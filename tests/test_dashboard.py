@@ -175,7 +175,7 @@ def test_steps_grow_the_results_and_the_figures_draw():
     ):
         assert figure.axes
     costs = figures.cost_of_decoupling(results, model.counterfactual())
-    assert set(costs) == {"capability", "GDP-equivalent"}
+    assert set(costs) == {"capability", "GDP"}
     assert float(costs["capability"].sel(year=2015).max()) == pytest.approx(0, abs=1e-6)
 
 

@@ -39,7 +39,7 @@ def test_a_device_is_not_read(device, capsys):
         ("time.horizon=2040.5", "--set time.horizon: time: horizon - start (25.5) must be a whole number"),
         ("time.horizon=.inf", "--set time.horizon: time.horizon: Input should be a finite number"),
         ("runs=true", "--set runs: runs: Input should be a valid integer (got true)"),
-        ("parameters.gdp_elasticity=nan", "--set parameters.gdp_elasticity"),
+        ("parameters.diffusion_elasticity=nan", "--set parameters.diffusion_elasticity"),
         ("history.levels.major=5", "--set history.levels.major"),
         ("time.step=5e-324", "--set time.step: time: a step of 4.94066e-324 makes more than the 2000 steps"),
         ("extends=../other.yaml", "--set extends: extends cannot be set from the command line"),

@@ -82,7 +82,6 @@ CORNER = {
     "cyber_defence": 0.6222,
     "localisation_data_gain": 1.574,
     "localisation_flow_cut": 0.6464,
-    "gdp_elasticity": 0.005687,
     "noise_scale": 0.9178,
     "breakthrough_rate": 0.08104,
     "breakthrough_size": 0.2774,

@@ -2,7 +2,7 @@
 
 Every scenario is run with the same seed, so run i of each shares its shocks, and the
 paired difference run by run isolates the policy. The cost of decoupling of a scenario
-is its bloc capability (and the GDP equivalent of it) relative to a no-decoupling
+is its bloc capability (and its GDP, from the production network) relative to a no-decoupling
 counterfactual with the same seeds: the same scenario without restrictive measures
 (replayed or its own controls, counter-controls, sanctions, data localisation, and
 endogenous escalation); investment programmes, agreements and projects are kept.
@@ -22,6 +22,7 @@ import sim
 from sim.config import load_scenario
 from sim.config.schema import Scenario
 from sim.periods import whole_years
+from sim.results import recompute_gdp, scenario_of
 
 KEY_OUTCOMES = {
     "China / West bloc index": lambda ds: ds.bloc_index.sel(bloc="China") / ds.bloc_index.sel(bloc="West"),
@@ -32,13 +33,13 @@ KEY_OUTCOMES = {
     "Russia-China cooperation": lambda ds: ds.cooperation.sel(actor="Russia", partner="China"),
     # What the West itself keeps, not only what decoupling costs it (compare ratios across scenarios).
     "West bloc index (own)": lambda ds: ds.bloc_index.sel(bloc="West"),
-    "West GDP-equivalent index (own)": lambda ds: ds.gdp_index.sel(bloc="West"),
+    "West GDP index (own)": lambda ds: ds.gdp_index.sel(bloc="West"),
 }
 UNITS = {
     "decoupling index": "index 0-1",
     "Russia-China cooperation": "level 0-1",
     "West bloc index (own)": "index (best actor of 2015 ≈ 1)",
-    "West GDP-equivalent index (own)": "bloc index^ε (ratios only)",
+    "West GDP index (own)": "technology channel, 2015 = 1 (ratios only)",
 }
 
 
@@ -65,7 +66,7 @@ class Comparison:
 
     results: dict[str, xr.Dataset]
     table: pd.DataFrame  # outcome × scenario: median [5-95 %] and paired difference to the first
-    cost: pd.DataFrame  # long form: scenario, bloc, year, measure (capability | gdp), median, q05, q95
+    cost: pd.DataFrame  # long form: scenario, bloc, year, measure (COST_MEASURES), median, q05, q95
     years: list[float]
     notes: dict[tuple[str, float], str] = field(default_factory=dict)  # (scenario, year): why no difference
 
@@ -168,20 +169,36 @@ def _ended_measures(scenario: Scenario, year: float) -> list[str]:
     return ended
 
 
-COST_MEASURES = {"capability": "bloc_index", "gdp": "gdp_index"}
+COST_MEASURES = {
+    "capability": "bloc_index",
+    "gdp": "gdp_index",
+    # The part of the GDP cost that comes through input prices (ODD 7.12): the GDP cost minus
+    # the GDP cost with the price channel left out, run by run.
+    "gdp_input_prices": "gdp_index",
+}
+COST_LABELS = {"capability": "capability", "gdp": "GDP", "gdp_input_prices": "of which prices"}
+
+
+def _loss(scenario: xr.Dataset, free: xr.Dataset, variable: str) -> xr.DataArray:
+    return 1.0 - scenario[variable].astype(np.float64) / free[variable].astype(np.float64)
 
 
 def cost_table(name: str, scenario: xr.Dataset, free: xr.Dataset, years: Sequence[float]) -> pd.DataFrame:
     """Cost of decoupling in long form: ``scenario, bloc, year, measure, median, q05, q95``.
 
     The cost is ``1 − index / index of the counterfactual`` run by run (same seeds), for the
-    bloc capability index (``capability``) and its GDP equivalent (``gdp``); positive is a loss.
-    Years not simulated are left out.
+    bloc capability index (``capability``) and bloc GDP (``gdp``); positive is a loss.
+    ``gdp_input_prices`` is the part of the GDP cost that comes through input prices. Years not
+    simulated are left out.
     """
     simulated = [y for y in years if np.isclose(scenario["year"].values, y).any()]
     rows = []
     for measure, variable in COST_MEASURES.items():
-        loss = 1.0 - scenario[variable].astype(np.float64) / free[variable].astype(np.float64)
+        if measure == "gdp_input_prices":
+            fixed, fixed_free = (recompute_gdp(ds, scenario_of(ds), input_prices=False) for ds in (scenario, free))
+            loss = _loss(scenario, free, "gdp_index") - (1.0 - fixed / fixed_free)
+        else:
+            loss = _loss(scenario, free, variable)
         q = loss.sel(year=simulated).quantile([0.5, 0.05, 0.95], dim="run")
         for bloc in loss["bloc"].values:
             for year in simulated:
@@ -208,7 +225,6 @@ def cost_of_decoupling(paths: Sequence[str | Path], runs: int = 200, seed: int =
 def format_comparison(comparison: Comparison) -> str:
     """The comparison as printed by ``decoupling compare``: key outcomes and the cost of decoupling, per year."""
     from sim.bands import band_sources
-    from sim.results import scenario_of
 
     sources = {band_sources(scenario_of(ds)) for ds in comparison.results.values()}
     heading = "; ".join(sorted(sources)).capitalize() + "."
@@ -239,7 +255,7 @@ def _format_year(comparison: Comparison, year: float) -> str:
     cost = comparison.cost[comparison.cost["year"] == year]
     for (name, measure), group in cost.groupby(["scenario", "measure"], sort=False):
         parts = [f"{r['bloc']} {r['median']:+.1%} [{r['q05']:+.1%}, {r['q95']:+.1%}]" for _, r in group.iterrows()]
-        label = "GDP-equivalent" if measure == "gdp" else "capability"
+        label = COST_LABELS[measure]
         lines.append(f"    {name:<24} {label:<15} " + ", ".join(parts))
     for (name, at), note in comparison.notes.items():
         if at == year:

@@ -279,9 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 - warnings' hook
     """The model's own warnings as one ``warning: ...`` line on stderr; others as Python prints them."""
-    from sim.results import LogClipWarning
+    from sim.results import ModelWarning
 
-    if issubclass(category, LogClipWarning):
+    if issubclass(category, ModelWarning):
         print(f"warning: {message}", file=sys.stderr)
     else:
         _PYTHON_SHOW_WARNING(message, category, filename, lineno, file, line)

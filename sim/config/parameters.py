@@ -13,6 +13,7 @@ from typing import Any
 from sim.config.base import StrictModel
 from sim.config.coverage import COVERAGE_ACTS, CoverageParameters
 from sim.config.declare import param
+from sim.config.economy_parameters import EconomyParameters
 
 
 class DynamicsParameters(StrictModel):
@@ -272,14 +273,6 @@ class DynamicsParameters(StrictModel):
         basis="assumption", claims=("C22", "C23"),
         meaning="share of cross-border data flow cut at full localisation (data-intensive sectors)")
 
-    # --- outcome mapping (no effect on the dynamics) ------------------------------------------
-    gdp_elasticity: float = param(
-        0.3, ge=0.0, le=1.0, sweep=(0.15, 0.5), symbol="ε_Y", unit="1",
-        basis="Hulten 1978 (Δln TFP = Σ Domar·Δln A); Domar weight of the twelve sectors ≈ 0.2 (OECD TiVA "
-              "gross output / GDP); × 1/(1−α) = 1.5 for capital deepening (α ≈ 0.35); fixed before any "
-              "plausibility check",
-        claims=("C29",), meaning="elasticity of GDP to the bloc capability index (GDP-equivalent cost)")
-
     # --- noise -----------------------------------------------------------------------------------
     noise_scale: float = param(
         1.0, ge=0.0, le=5.0, sweep=(0.0, 2.0), symbol="×σ_s", unit="multiplier",
@@ -294,8 +287,8 @@ class DynamicsParameters(StrictModel):
         meaning="median size of a breakthrough")
 
 
-class ModelParameters(CoverageParameters, DynamicsParameters):
-    """All scalar parameters of a run: the mechanisms', then the coverage of the uncertain acts."""
+class ModelParameters(EconomyParameters, CoverageParameters, DynamicsParameters):
+    """All scalar parameters of a run: the mechanisms', the coverage of the uncertain acts, the GDP mapping's."""
 
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(ModelParameters.model_fields)

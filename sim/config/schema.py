@@ -101,6 +101,12 @@ class ActorSpec(Frozen):
     hawkishness: float = Field(
         1.0, ge=0, le=5, description="multiplier on this actor's escalation reaction (its doctrine)"
     )
+    gdp: float = Field(
+        1.0, gt=0, le=100, description="GDP in 2015, US$ trillion at market exchange rates (weights a bloc's GDP)"
+    )
+    tech_value_added: float = Field(
+        0.04, gt=0, le=0.2, description="value added of the technology (high-R&D) industries in 2015, share of GDP"
+    )
     label: str | None = None
 
     @field_validator("capability", "research_productivity", "supplier_strength")

@@ -122,7 +122,7 @@ def bloc_index_chart(results: xr.Dataset, reference: xr.Dataset) -> Spec:
 
 
 def cost_charts(results: xr.Dataset, counterfactual: xr.Dataset) -> list[Spec]:
-    """The cost of decoupling so far, one chart per measure (capability, GDP-equivalent), a band per bloc."""
+    """The cost of decoupling so far, one chart per measure (capability, GDP), a band per bloc."""
     years, full = results["year"].values, counterfactual["year"].values
     blocs = [str(b) for b in results["bloc"].values]
     zero = {"data": {"values": [{"zero": 0}]}, "mark": {"type": "rule", "color": "black"},

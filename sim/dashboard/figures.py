@@ -105,7 +105,7 @@ def cost_of_decoupling(results: xr.Dataset, counterfactual: xr.Dataset) -> dict[
     """Loss of each bloc against the counterfactual, run by run: {measure: (run, year, bloc)}, 0.05 = 5 %."""
     years = results["year"].values
     out = {}
-    for measure, variable in (("capability", "bloc_index"), ("GDP-equivalent", "gdp_index")):
+    for measure, variable in (("capability", "bloc_index"), ("GDP", "gdp_index")):
         ratio = results[variable] / counterfactual[variable].sel(year=years)
         out[measure] = 1.0 - ratio
     return out

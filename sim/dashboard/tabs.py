@@ -52,7 +52,7 @@ def Costs(frame: Frame):
             Chart(spec)
     solara.Markdown(
         "Loss of each bloc against the same scenario without restrictive measures (same seeds). "
-        "GDP-equivalent: see `docs/ODD.md` for the mapping and its judgements."
+        "GDP: from each actor's production network (ODD 7.12), the technology channel only."
     )
 
 

@@ -6,8 +6,8 @@ These are the columns of a sweep's runs table (one value per run). Names:
 * ``rel/ACTOR/SECTOR/YEAR``: capability / best of the reference bloc;
 * ``bloc_ratio/BLOC/YEAR``: bloc capability index / the reference bloc's;
 * ``bloc_index/BLOC/YEAR`` and ``gdp_index/BLOC/YEAR``: every bloc's own capability index
-  (the reference bloc's too: what the West itself keeps) and its GDP equivalent
-  (``bloc_index^ε``, ε = ``gdp_elasticity`` of the run; compare ratios only);
+  (the reference bloc's too: what the West itself keeps) and its GDP from the production
+  network (``sim.economy``, with the run's mapping parameters; compare ratios only);
 * ``decoupling/YEAR``; ``trust/A-B/YEAR`` and ``cooperation/A-B/YEAR`` for partner pairs.
 
 Actors and blocs are those outside the reference bloc; years are the scenario's report
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import economy
 from sim.metrics import bloc_aggregate, composite_index, first_year
 
 if TYPE_CHECKING:
@@ -61,11 +62,11 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
         )
         for bloc in names
     }  # (Y, R) each
-    elasticity = np.asarray(model.params.values["gdp_elasticity"], dtype=np.float64)
-    for bloc in names:
+    gdp = bloc_gdp(model, index)  # (R, Y, B)
+    for b, bloc in enumerate(names):
         for y, year in enumerate(years):
             out[f"bloc_index/{bloc}/{year:g}"] = composite[bloc][y]
-            out[f"gdp_index/{bloc}/{year:g}"] = np.exp(elasticity * np.log(composite[bloc][y]))
+            out[f"gdp_index/{bloc}/{year:g}"] = gdp[:, y, b]
         if bloc != metrics.reference_bloc and metrics.reference_bloc in composite:
             for y, year in enumerate(years):
                 out[f"bloc_ratio/{bloc}/{year:g}"] = composite[bloc][y] / composite[metrics.reference_bloc][y]
@@ -77,6 +78,18 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
             out[f"trust/{pair}/{year:g}"] = arrays["trust"][t, :, a, b].astype(np.float64)
             out[f"cooperation/{pair}/{year:g}"] = arrays["cooperation"][t, :, a, b].astype(np.float64)
     return {k: v.astype(np.float32) for k, v in out.items()}
+
+
+def bloc_gdp(model: DecouplingModel, index: list[int]) -> np.ndarray:
+    """Bloc GDP index at the recorded times ``index`` (blocs in order of first member): (R, Y, B)."""
+    world, arrays = model.world, model.recorder.arrays
+    effective, ratio, lost = (
+        np.moveaxis(arrays[k][index].astype(np.float64), 0, 1) for k in ("capability", "supply_ratio", "lost_supply")
+    )  # (R, Y, A, S)
+    mapping = {k: model.params.values[k] for k in economy.MAPPING_PARAMETERS}
+    actor = economy.world_gdp(world, effective, ratio, lost, mapping)  # (R, Y, A)
+    names = list(dict.fromkeys(world.bloc_of.tolist()))
+    return economy.bloc_gdp(actor, world.gdp0, np.array([world.bloc_of == b for b in names]))
 
 
 def nonfinite_runs(model: DecouplingModel) -> np.ndarray:
