@@ -250,7 +250,8 @@ def _format_year(comparison: Comparison, year: float) -> str:
             lines.append(f"    {row['scenario']:<28} {row['median']:.3f} [{row['q05']:.3f}-{row['q95']:.3f}]{diff}")
     lines.append(
         f"Cost of decoupling in {year:.0f}: loss against a counterfactual without restrictive measures "
-        "(same seeds), median [5-95 %]"
+        "(same seeds), median [5-95 %]; GDP from each actor's production network, its elasticities "
+        "the same in every run (ODD 7.12)"
     )
     cost = comparison.cost[comparison.cost["year"] == year]
     for (name, measure), group in cost.groupby(["scenario", "measure"], sort=False):
@@ -300,6 +301,13 @@ def comparison_figure(comparison: Comparison):
         ax.set_xlabel("year")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles[::-1], labels[::-1], loc="upper center", ncol=min(len(names), 6), frameon=False, fontsize=9)
-    fig.suptitle("median and 5-95 % of runs; the first scenario in black; dashed: branch year", y=0.005, fontsize=8)
-    fig.tight_layout(rect=(0, 0.02, 1, 1 - 0.5 / (3.2 * rows + 0.8)))
+    from sim.bands import band_sources
+
+    sources = "; ".join(sorted({band_sources(scenario_of(ds)) for ds in comparison.results.values()}))
+    fig.suptitle(
+        f"median and 5-95 % of runs; the first scenario in black; dashed: branch year.\n{sources.capitalize()}.",
+        y=0.005,
+        fontsize=8,
+    )
+    fig.tight_layout(rect=(0, 0.05, 1, 1 - 0.5 / (3.2 * rows + 0.8)))
     return fig

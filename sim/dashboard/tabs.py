@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import solara
 
+from sim.bands import band_sources
 from sim.dashboard import charts, figures
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.model import MAX_RUNS
@@ -36,7 +37,11 @@ def Trajectories(frame: Frame):
         for spec in specs:
             Chart(spec)
     Chart(solara.use_memo(lambda: charts.bloc_index_chart(frame.results, frame.reference), [frame.serial]))
-    solara.Markdown("Bands: 5-95 % across runs; lines: medians; dashed: the unedited scenario with the same seeds.")
+    solara.Markdown(
+        "Bands: 5-95 % across runs; lines: medians; dashed: the unedited scenario with the same seeds. "
+        + band_sources(frame.model.config).capitalize()
+        + "."
+    )
 
 
 @solara.component
@@ -52,7 +57,9 @@ def Costs(frame: Frame):
             Chart(spec)
     solara.Markdown(
         "Loss of each bloc against the same scenario without restrictive measures (same seeds). "
-        "GDP: from each actor's production network (ODD 7.12), the technology channel only."
+        "GDP: from each actor's production network (ODD 7.12), the technology channel only. "
+        + band_sources(frame.model.config).capitalize()
+        + "; the GDP mapping's elasticities are the same in every run."
     )
 
 

@@ -150,7 +150,7 @@ def simulate(scenarios: list[Scenario], ensemble: Ensemble, pool: Pool) -> list[
 
 
 def with_costs(outcomes: dict[str, np.ndarray], counterfactual: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Adds ``cost/BLOC/YEAR``: % GDP-equivalent below the counterfactual of the same scenario (same seeds)."""
+    """Adds ``cost/BLOC/YEAR``: % of GDP below the counterfactual of the same scenario (same seeds)."""
     costs = {
         "cost/" + key.removeprefix("gdp_index/"): 100.0 * (1.0 - values / counterfactual[key])
         for key, values in outcomes.items()

@@ -22,7 +22,7 @@ vulnerabilities: {policies: 3}
 ```
 
 Outcomes are the sweep's outcome columns (``rel/ACTOR/SECTOR/YEAR``, ``bloc_ratio/BLOC/YEAR``,
-``bloc_index/...``, ``gdp_index/...``) plus ``cost/BLOC/YEAR``: the bloc's GDP-equivalent
+``bloc_index/...``, ``gdp_index/...``) plus ``cost/BLOC/YEAR``: the bloc's GDP
 loss in % against the same scenario without restrictive measures (same seeds). Validation
 errors name the file, the key path and the line, as for scenarios and sweeps.
 """
