@@ -7,9 +7,10 @@ A band is a quantile range over runs. It holds only what differs between the run
 * process noise, for each stochastic process switched on.
 
 It never holds model discrepancy (only the forecast bands of ``decoupling hindcast`` and
-``backtest`` add it, ODD 6.4) nor the judged inputs that every run shares (coverage of acts
-that were not calibrated, the dependency matrix, the 2015 capabilities, the GDP elasticity);
-a sweep over them shows their weight (issue 15 leaves their decomposition to be done).
+``backtest`` add it, ODD 6.4) nor the judged inputs that every run shares: the deep
+uncertainties a scenario declares (``uncertainties:``, whose share of the spread
+``decoupling compare --by-source`` gives, ``sim.analysis.sources``) and the inputs not yet
+declared as parameters (the dependency matrix, the 2015 capabilities).
 """
 
 from __future__ import annotations
@@ -36,4 +37,10 @@ def band_sources(scenario: Scenario) -> str:
     if processes:
         held.append("process noise (" + ", ".join(processes) + ")")
     holds = " and ".join(held) if held else "nothing that varies between runs (every run is the same)"
-    return f"bands hold {holds}; not model discrepancy, not the judged inputs every run shares"
+    declared = len(scenario.uncertainties)
+    deep = (
+        f"not the {declared} deep uncertainties it declares (compare --by-source weighs them)"
+        if declared
+        else "not the judged inputs every run shares"
+    )
+    return f"bands hold {holds}; not model discrepancy, {deep}"

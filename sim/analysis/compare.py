@@ -69,6 +69,7 @@ class Comparison:
     cost: pd.DataFrame  # long form: scenario, bloc, year, measure (COST_MEASURES), median, q05, q95
     years: list[float]
     notes: dict[tuple[str, float], str] = field(default_factory=dict)  # (scenario, year): why no difference
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)  # Sobol indices by source (empty unless asked)
 
 
 def _available(ds: xr.Dataset) -> dict:
@@ -82,9 +83,17 @@ def _available(ds: xr.Dataset) -> dict:
 
 
 def compare(
-    paths: Sequence[str | Path], runs: int = 200, seed: int = 1, years: Sequence[float] = (2035, 2050)
+    paths: Sequence[str | Path],
+    runs: int = 200,
+    seed: int = 1,
+    years: Sequence[float] = (2035, 2050),
+    by_source: int = 0,
 ) -> Comparison:
-    """Run scenarios (the first is the reference of the paired differences) and their counterfactuals."""
+    """Run scenarios (the first is the reference of the paired differences) and their counterfactuals.
+
+    ``by_source`` > 0 also decomposes each scenario's cost of decoupling by source of spread
+    (``sim.analysis.sources``) with that many Saltelli base samples.
+    """
     scenarios = {}
     for path in paths:
         scenario = load_scenario(path)
@@ -127,7 +136,13 @@ def compare(
     table = whole_years(pd.DataFrame(rows))
     notes = no_difference_notes(table, scenarios, reference)
     table["note"] = [notes.get((r.scenario, float(r.year)), "") for r in table.itertuples()]
-    return Comparison(results, table, cost, years, notes)
+    sources = pd.DataFrame()
+    if by_source:
+        from sim.analysis.sources import by_source as decompose
+
+        parts = [decompose(scenario, by_source, seed).assign(scenario=name) for name, scenario in scenarios.items()]
+        sources = whole_years(pd.concat(parts, ignore_index=True))
+    return Comparison(results, table, cost, years, notes, sources)
 
 
 NEGLIGIBLE = 5e-3  # a paired difference below 0.5 % of the outcome's median counts as none
@@ -261,6 +276,12 @@ def _format_year(comparison: Comparison, year: float) -> str:
     for (name, at), note in comparison.notes.items():
         if at == year:
             lines.append(f"  note: {name}: {note}")
+    if not comparison.sources.empty:
+        from sim.analysis.sources import format_sources
+
+        for name, table in comparison.sources.groupby("scenario", sort=False):
+            if text := format_sources(table, str(name), year):
+                lines.append(text)
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from sim.cli.common import Parser, fail, port, positive_int, scenario_file, seed, year
+from sim.cli.common import Parser, fail, port, positive_int, scenario_file, seed, sobol_samples, year
 
 SCENARIO_HELP = "scenario YAML file, or the name of a shipped scenario (baseline, full_decoupling, ...)"
 EXAMPLES = {
@@ -133,6 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=seed, default=1, help="root seed shared by every scenario")
     compare.add_argument(
         "--years", type=year, nargs="+", default=[2035, 2050], help="years the tables report (simulated years only)"
+    )
+    compare.add_argument(
+        "--by-source",
+        type=sobol_samples,
+        default=0,
+        metavar="N",
+        help="also say where the spread of each cost comes from: Sobol indices over the calibrated parameters, the "
+        "scenario's deep uncertainties and the process noise, N base samples (a power of two, e.g. 256: N x 5 runs "
+        "and as many counterfactuals per scenario); writes variance_by_source.csv",
     )
 
     analyze = commands.add_parser(

@@ -82,6 +82,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def sobol_samples(text: str) -> int:
+    """An argparse type: Saltelli's base sample size, a power of two from 16 to 65,536."""
+    value = _whole_number(text)
+    if value < 16 or value > 65536 or value & (value - 1):
+        raise argparse.ArgumentTypeError(f"must be a power of two from 16 to 65536 (64, 256, ...), got {value}")
+    return value
+
+
 def year(text: str) -> int:
     """A calendar year, 1900-2200 (the range scenarios and observations may use)."""
     value = _whole_number(text)

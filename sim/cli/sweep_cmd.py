@@ -51,16 +51,20 @@ def compare(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         raise ScenarioError("compare needs at least two scenario files", "compare")
     out = output_folder(args.out)  # before the runs, so a bad folder fails at once
-    comparison = run_compare(args.scenarios, runs=args.runs, seed=args.seed, years=args.years)
+    comparison = run_compare(args.scenarios, runs=args.runs, seed=args.seed, years=args.years, by_source=args.by_source)
     if not comparison.years:
         raise ScenarioError(f"none of the years {args.years} is simulated by these scenarios", "--years", ("years",))
     comparison.table.to_csv(out / "comparison.csv", index=False)
     comparison.cost.to_csv(out / "cost_of_decoupling.csv", index=False)
+    written = "comparison.csv, cost_of_decoupling.csv, comparison.png"
+    if not comparison.sources.empty:
+        comparison.sources.to_csv(out / "variance_by_source.csv", index=False)
+        written += ", variance_by_source.csv"
     figure = comparison_figure(comparison)
     figure.savefig(out / "comparison.png", dpi=110, bbox_inches="tight")
     plt.close(figure)
     print(format_comparison(comparison))
-    print(f"\nwritten: {out}/comparison.csv, cost_of_decoupling.csv, comparison.png")
+    print(f"\nwritten: {out}/{written}")
     return 0
 
 

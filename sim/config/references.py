@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from sim.config.errors import KeyPath, did_you_mean
 from sim.config.schema import Scenario
+from sim.config.uncertainty import uncertainty_problems
 
 Problem = tuple[KeyPath, str]
 
@@ -152,6 +153,7 @@ def _problems(s: Scenario) -> Iterator[Problem]:
                 (f"{year:g} is not a simulated year ({s.time.start:g}-{s.time.horizon:g} in steps of {s.time.step:g})"),
             )
     yield from _policy_problems(s)
+    yield from uncertainty_problems(s.uncertainties, set(s.ensemble.draws))
 
 
 def _policy_problems(s: Scenario) -> Iterator[Problem]:

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from sim.config.base import Number, StrictModel
 from sim.config.ensemble import EnsembleSpec
 from sim.config.parameters import ModelParameters
+from sim.config.uncertainty import DeepUncertainty
 
 Level = float  # a policy intensity in [0, 1]
 
@@ -386,6 +387,9 @@ class Scenario(Frozen):
     relations: RelationsSpec = RelationsSpec()
     parameters: ModelParameters = ModelParameters()
     ensemble: EnsembleSpec = EnsembleSpec()
+    uncertainties: dict[str, DeepUncertainty] = Field(
+        default_factory=dict, description="deep uncertainties: parameter -> {low, high, basis} (ODD 8.5)"
+    )
     rules: RulesSpec = RulesSpec()
     policies: PoliciesSpec = PoliciesSpec()
     history: HistorySpec = HistorySpec()
