@@ -232,12 +232,16 @@ def log_prices(
     system = _system(
         net, log_productivity, log_price_wedge, log_rest_wedge, value_added_elasticity, intermediate_elasticity
     )
-    # The kernel starts each later time from the one before, so only the first needs a start.
+    # The kernel starts each later time from the one before, so only the first needs a start,
+    # and only where none was given.
     log_price = np.full(system.log_productivity.shape, np.nan)
-    first = {name: getattr(system, name)[:, :1] for name in ("log_productivity", "wedge", "rest_extra")}
-    log_price[:, :1] = dataclasses.replace(system, **first).start()
     if start is not None:
-        log_price = np.where(np.isfinite(start), start, log_price)
+        log_price[:, :1] = start[:, :1]
+    if not np.isfinite(log_price[:, :1]).all():
+        first = {name: getattr(system, name)[:, :1] for name in ("log_productivity", "wedge", "rest_extra")}
+        log_price[:, :1] = np.where(
+            np.isfinite(log_price[:, :1]), log_price[:, :1], dataclasses.replace(system, **first).start()
+        )
     solve_network(
         log_price,
         system.log_productivity,

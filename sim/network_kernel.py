@@ -15,7 +15,7 @@ import numba
 import numpy as np
 
 _LOG_PRICE_LIMIT = 700.0  # e^700 is near the largest float
-_QUADRATIC_STOP = 1e-6  # a Newton step below this leaves an error of order 1e-12
+_QUADRATIC_STOP = 1e-4  # a Newton step below this leaves an error of order 1e-8 (results are float32)
 
 
 @numba.njit(cache=True, error_model="numpy")
