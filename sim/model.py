@@ -29,7 +29,7 @@ from sim.context import make_context
 from sim.dynamics import Observation, StepEvents, advance, observe
 from sim.pairs import build_pairs
 from sim.params import RunParameters, ensemble_columns
-from sim.recorder import OUTCOME_VARIABLES, Recorder
+from sim.recorder import DYNAMICS_VARIABLES, OUTCOME_VARIABLES, Recorder
 from sim.rng import Streams, keys_for
 from sim.schedule import build_schedule, step_times
 from sim.state import State, initial_state
@@ -79,8 +79,9 @@ class DecouplingModel(mesa.Model):
         seeds, streams: optional per-run root seeds and stream ids (R each); run r draws
             from ``SeedSequence(seeds[r], spawn_key=(streams[r],))``. By default every run
             uses ``rng`` and the streams ``first_run .. first_run + R - 1``.
-        record: "full" (every variable of ``sim.recorder.VARIABLES``) or "outcomes" (what a
-            sweep needs for its per-run outcomes).
+        record: "full" (every variable of ``sim.recorder.VARIABLES``), "dynamics" (all but the
+            GDP mapping's, which a calibration does not read) or "outcomes" (what a sweep needs
+            for its per-run outcomes).
         **parameters: scalar overrides of ``ModelParameters`` fields for every run.
 
     Attributes:
@@ -118,8 +119,10 @@ class DecouplingModel(mesa.Model):
         self.schedule = build_schedule(scenario, self.world, source_dir)
         self.times = step_times(scenario)
         self.n_steps = len(self.times) - 1
-        if record not in ("full", "outcomes"):
-            raise ScenarioError(f"record must be 'full' or 'outcomes', not {record!r}", "DecouplingModel", ("record",))
+        if record not in ("full", "outcomes", "dynamics"):
+            raise ScenarioError(
+                f"record must be 'full', 'dynamics' or 'outcomes', not {record!r}", "DecouplingModel", ("record",)
+            )
         seeds = np.full(self.runs, seed) if seeds is None else np.asarray(seeds, dtype=np.int64).reshape(-1)
         streams = (self.first_run + np.arange(self.runs)) if streams is None else np.asarray(streams).reshape(-1)
         if seeds.size != self.runs or streams.size != self.runs:
@@ -162,7 +165,7 @@ class DecouplingModel(mesa.Model):
             self.runs,
             self.world,
             self.pairs,
-            OUTCOME_VARIABLES if record == "outcomes" else None,
+            {"outcomes": OUTCOME_VARIABLES, "dynamics": DYNAMICS_VARIABLES}.get(record),
             {k: self.params.values[k] for k in economy.MAPPING_PARAMETERS},
         )
         self.recorder.record(0, first_look, self._state, None)

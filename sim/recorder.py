@@ -84,6 +84,8 @@ def bytes_per_run(n_times: int, n_actors: int, n_sectors: int) -> int:
 
 # What a sweep needs to compute its per-run outcomes (sim.sweep.outcomes).
 OUTCOME_VARIABLES = ("capability", "supply_ratio", "lost_supply", "decoupling_index", "trust", "cooperation")
+# Every trajectory but GDP (the mapping's, ODD 7.12): what a calibration's observation operators read.
+DYNAMICS_VARIABLES = tuple(name for name in VARIABLES if name != "actor_gdp_index")
 
 
 class Recorder:
@@ -121,7 +123,7 @@ class Recorder:
 
     def record(self, i: int, obs: Observation, state: State, events: StepEvents | None) -> None:
         """Store the trajectories of step ``i`` (0 is the initial state)."""
-        if len(self.arrays) < len(VARIABLES):
+        if "import_share" not in self.arrays:  # outcomes only
             self._record_outcome_variables(i, obs, state)
             return
         a, coop, n_a = self.arrays, self._pairs.cooperation, self._n_actors
@@ -137,11 +139,12 @@ class Recorder:
         a["input_availability"][i] = obs.bottleneck
         a["supply_ratio"][i] = obs.supply_ratio
         a["lost_supply"][i] = obs.lost_supply
-        # Per step rather than at the end: a page that shows every step pays a step's share only,
-        # and each step's network starts from the last step's prices.
-        now = (obs.effective[:, None], obs.supply_ratio[:, None], obs.lost_supply[:, None])
-        self._log_price = self._gdp.log_prices(*now[:1], self._world.capability0, *now[1:], start=self._log_price)
-        a["actor_gdp_index"][i] = np.exp(economy.log_gdp(self._gdp.net, self._log_price))[:, 0]
+        if "actor_gdp_index" in a:
+            # Per step rather than at the end: a page that shows every step pays a step's share
+            # only, and each step's network starts from the last step's prices.
+            now = (obs.effective[:, None], obs.supply_ratio[:, None], obs.lost_supply[:, None])
+            self._log_price = self._gdp.log_prices(*now[:1], self._world.capability0, *now[1:], start=self._log_price)
+            a["actor_gdp_index"][i] = np.exp(economy.log_gdp(self._gdp.net, self._log_price))[:, 0]
         a["controls_received"][i] = obs.controls_received
         # Nothing is reopened where nothing is closed, so the floor only avoids 0/0.
         a["leakage"][i] = obs.reopened_imports / np.maximum(obs.closed_imports, 1e-12)

@@ -57,6 +57,8 @@ def to_dataset(model: DecouplingModel, with_metrics: bool = True) -> xr.Dataset:
     }
     data_vars = {}
     for name, (dims, description, unit) in VARIABLES.items():
+        if name not in model.recorder.arrays:
+            continue  # a model recording the dynamics only has no GDP
         values = model.recorder.arrays[name][:n]
         # Stored time-first; the Dataset is run-first like every other output.
         data_vars[name] = xr.Variable(
@@ -184,7 +186,8 @@ def add_metrics(ds: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         "description": "composite bloc capability (weighted geometric mean over sectors)",
         "units": "index",
     }
-    add_gdp(ds, scenario)
+    if "actor_gdp_index" in ds:
+        add_gdp(ds, scenario)
     return ds
 
 

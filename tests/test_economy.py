@@ -148,3 +148,18 @@ def test_the_recorded_gdp_is_what_the_mapping_gives_on_the_recorded_trajectories
     assert not np.allclose(lower.values, ds["gdp_index"].values)
     with pytest.raises(KeyError, match="not a parameter of the GDP mapping"):
         recompute_gdp(ds, scenario_of(ds), {"catch_up_scale": 1.0})
+
+
+def test_a_model_recording_the_dynamics_only_has_the_same_trajectories_and_no_gdp():
+    """What a calibration runs: every trajectory of a full recording, bit for bit, without GDP."""
+    from sim.model import DecouplingModel
+    from sim.results import to_dataset
+
+    full, dynamics = (DecouplingModel(BASELINE, runs=3, rng=2, record=r) for r in ("full", "dynamics"))
+    for model in (full, dynamics):
+        for _ in range(5):
+            model.step()
+    with_gdp, without = to_dataset(full), to_dataset(dynamics)
+    assert "gdp_index" in with_gdp and "actor_gdp_index" not in without and "gdp_index" not in without
+    for name in ("capability", "supply_ratio", "lost_supply", "trade"):
+        assert np.array_equal(with_gdp[name].values, without[name].values), name

@@ -192,7 +192,9 @@ def calibrate(
 
     def moments_of(theta: np.ndarray, first: int) -> Moments:
         table = {name: theta[:, j] for j, name in enumerate(names)}
-        model = DecouplingModel(cut, runs=len(theta), rng=seed, first_run=first, parameter_table=table)
+        model = DecouplingModel(
+            cut, runs=len(theta), rng=seed, first_run=first, parameter_table=table, record="dynamics"
+        )
         model.run_to_end()
         ds = to_dataset(model, with_metrics=False)
         return combine(
