@@ -150,7 +150,7 @@ class DecouplingModel(mesa.Model):
             breakthroughs=scenario.stochastic.breakthroughs,
             endogenous_escalation=scenario.rules.endogenous_escalation,
             grim=scenario.rules.reciprocity == "grim",
-            supply_shares=record == "full",
+            supply_shares=record != "outcomes",
         )
         state = initial_state(self.world, self.params, self.pairs)
         first_look = observe(state, self._context, 0)
