@@ -27,7 +27,6 @@ Arrays are (R, T, A, ·): runs, times, actors, then sectors or goods; parameters
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -132,27 +131,6 @@ class _System:
     inner: Array  # (R,) 1 − θ_M
     outer: Array  # (R,) 1 − ε
 
-    def start(self) -> Array:
-        """The Cobb-Douglas solution: (I − diag(1 − α)·S) ln p = −ln Â + (1 − α)·Σ_k S·wedges, (R, T, A, N)."""
-        n_sectors = self.tech_inputs.shape[0]
-        shares = np.concatenate(
-            [
-                np.broadcast_to(self.tech_inputs, (*self.rest_shares.shape[:2], n_sectors, n_sectors + 1)),
-                self.rest_shares[:, :, None],
-            ],
-            axis=2,
-        )  # (R, A, N, N): row j buys column k
-        system = np.eye(n_sectors + 1) - (1.0 - self.alpha[:, None, :, None]) * shares
-        paid = np.concatenate(
-            [
-                self.wedge @ self.tech_inputs.T,
-                ((self.wedge + self.rest_extra) * self.rest_shares[:, None]).sum(axis=-1, keepdims=True),
-            ],
-            axis=-1,
-        )
-        rhs = -self.log_productivity + (1.0 - self.alpha[:, None, None, :]) * paid
-        return np.einsum("ramn,rtan->rtam", np.linalg.inv(system), rhs)
-
     def costs(self, log_price: Array) -> Array:
         """F(ln p): every good's log unit cost at these prices, (R, T, A, N)."""
         inner = self.inner[:, None, None, None]
@@ -232,16 +210,12 @@ def log_prices(
     system = _system(
         net, log_productivity, log_price_wedge, log_rest_wedge, value_added_elasticity, intermediate_elasticity
     )
-    # The kernel starts each later time from the one before, so only the first needs a start,
-    # and only where none was given.
-    log_price = np.full(system.log_productivity.shape, np.nan)
+    # The kernel starts each later time from the one before, so only the first needs a start:
+    # the one given, else the base equilibrium (log price 0), from which Newton takes as few
+    # steps as from the Cobb-Douglas solution and nothing needs building.
+    log_price = np.zeros(system.log_productivity.shape)
     if start is not None:
-        log_price[:, :1] = start[:, :1]
-    if not np.isfinite(log_price[:, :1]).all():
-        first = {name: getattr(system, name)[:, :1] for name in ("log_productivity", "wedge", "rest_extra")}
-        log_price[:, :1] = np.where(
-            np.isfinite(log_price[:, :1]), log_price[:, :1], dataclasses.replace(system, **first).start()
-        )
+        log_price[:, :1] = np.where(np.isfinite(start[:, :1]), start[:, :1], 0.0)
     solve_network(
         log_price,
         system.log_productivity,
@@ -274,7 +248,7 @@ def log_prices_by_iteration(
     system = _system(
         net, log_productivity, log_price_wedge, log_rest_wedge, value_added_elasticity, intermediate_elasticity
     )
-    log_price = system.start()
+    log_price = np.zeros(system.log_productivity.shape)
     for _ in range(_MAX_ITERATIONS):
         following = system.costs(log_price)
         change = np.abs(following - log_price).max(initial=0.0)

@@ -29,7 +29,7 @@ from sim.context import make_context
 from sim.dynamics import Observation, StepEvents, advance, observe
 from sim.pairs import build_pairs
 from sim.params import RunParameters, ensemble_columns
-from sim.recorder import DYNAMICS_VARIABLES, OUTCOME_VARIABLES, Recorder
+from sim.recorder import DYNAMICS_VARIABLES, OUTCOME_VARIABLES, Recorder, report_steps
 from sim.rng import Streams, keys_for
 from sim.schedule import build_schedule, step_times
 from sim.state import State, initial_state
@@ -167,6 +167,7 @@ class DecouplingModel(mesa.Model):
             self.pairs,
             {"outcomes": OUTCOME_VARIABLES, "dynamics": DYNAMICS_VARIABLES}.get(record),
             {k: self.params.values[k] for k in economy.MAPPING_PARAMETERS},
+            report_steps(self.times, scenario.metrics.report_years) if record == "outcomes" else None,
         )
         self.recorder.record(0, first_look, self._state, None)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())

@@ -99,11 +99,14 @@ class Recorder:
         pairs: Pairs,
         variables: tuple[str, ...] | None = None,
         mapping: dict[str, np.ndarray] | None = None,
+        supply_steps: list[int] | None = None,
     ) -> None:
         """Preallocate the arrays.
 
         ``mapping``: the GDP mapping's parameters, (R,) each (``sim.economy.MAPPING_PARAMETERS``),
-        needed when ``actor_gdp_index`` is recorded.
+        needed when ``actor_gdp_index`` is recorded. ``supply_steps``: when recording outcomes
+        only, the steps whose supply ratio and lost supply are kept (the report years, where
+        the GDP outcomes are computed); the other steps' slots stay zero and untouched.
         """
         sizes = {"actor": world.n_actors, "partner": world.n_actors, "sector": world.n_sectors}
         self.arrays = {
@@ -116,6 +119,7 @@ class Recorder:
         if mapping is not None:
             self._gdp = economy.Mapping(world.tech_value_added, world.dependency, world.weight, mapping)
         self._log_price: np.ndarray | None = None
+        self._supply_steps = None if supply_steps is None else set(supply_steps)
         self._world = world
         self._pairs = pairs
         self._n_actors = world.n_actors
@@ -162,11 +166,18 @@ class Recorder:
     def _record_outcome_variables(self, i: int, obs: Observation, state: State) -> None:
         a = self.arrays
         a["capability"][i] = obs.effective
-        a["supply_ratio"][i] = obs.supply_ratio
-        a["lost_supply"][i] = obs.lost_supply
+        if self._supply_steps is None or i in self._supply_steps:
+            a["supply_ratio"][i] = obs.supply_ratio
+            a["lost_supply"][i] = obs.lost_supply
         a["decoupling_index"][i] = obs.decoupling
         a["trust"][i] = obs.trust
         a["cooperation"][i] = self._pairs.cooperation.scatter(state.cooperation.mean(axis=-1), self._n_actors)
+
+
+def report_steps(times: np.ndarray, report_years: list[float]) -> list[int]:
+    """Indices into ``times`` of the report years a run simulates (the last time if none)."""
+    years = [float(y) for y in report_years if times[0] <= y <= times[-1]] or [float(times[-1])]
+    return [int(np.flatnonzero(np.isclose(times, y))[0]) for y in years]
 
 
 def bilateral_trade(shares: np.ndarray, size: np.ndarray, weight: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 
 from sim import economy
 from sim.metrics import bloc_aggregate, composite_index, first_year
+from sim.recorder import report_steps
 
 if TYPE_CHECKING:
     from sim.model import DecouplingModel
@@ -29,9 +30,7 @@ if TYPE_CHECKING:
 
 def report_years(model: DecouplingModel) -> list[float]:
     """The scenario's report years that the model simulated."""
-    times = model.times
-    years = [float(y) for y in model.config.metrics.report_years if times[0] <= y <= times[-1]]
-    return years or [float(times[-1])]
+    return [float(model.times[i]) for i in report_steps(model.times, model.config.metrics.report_years)]
 
 
 def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
@@ -44,7 +43,7 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
     best = capability[:, :, reference, :].max(axis=2)  # (T, R, S)
     relative = capability / best[:, :, None, :]
     years = report_years(model)
-    index = [int(np.flatnonzero(np.isclose(model.times, y))[0]) for y in years]
+    index = report_steps(model.times, model.config.metrics.report_years)  # where supply was kept
     out: dict[str, np.ndarray] = {}
 
     ttp = first_year(relative >= metrics.parity_threshold, model.times)  # (R, A, S)
