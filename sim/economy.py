@@ -48,7 +48,7 @@ MAPPING_PARAMETERS = (
     "intermediate_elasticity",
     "sourcing_elasticity",
 )
-_TOLERANCE = 1e-10  # in log price; results are stored in float32
+_TOLERANCE = 1e-8  # in log price: below float32 resolution (6e-8), in which results are stored
 _MAX_ITERATIONS = 500
 _NEWTON_STEPS = 20
 

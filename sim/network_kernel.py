@@ -15,6 +15,7 @@ import numba
 import numpy as np
 
 _LOG_PRICE_LIMIT = 700.0  # e^700 is near the largest float
+_SHARED_SHIFT_FLOOR = 1e-3  # below this, a row's sum has lost three digits to cancellation
 _QUADRATIC_STOP = 1e-4  # a Newton step below this leaves an error of order 1e-8 (results are float32)
 
 
@@ -97,9 +98,7 @@ def solve_network(
     paid_tech = np.empty(n)
     paid_rest = np.empty(n)
     within = np.empty((n, n))
-    pair = np.empty(2)
-    pair_log = np.empty(2)
-    pair_share = np.empty(2)
+    terms = np.empty(n)
     following = np.empty(n)
     intermediate = np.empty(n)
     jacobian = np.empty((n, n))
@@ -120,16 +119,40 @@ def solve_network(
                     for k in range(n):
                         paid_tech[k] = p[k] + wedge[r, t, a, k]
                         paid_rest[k] = paid_tech[k] + rest_extra[r, t, a, k]
+                    # What a technology sector pays for good k does not depend on which sector buys,
+                    # so its exponential is taken once, shifted by the largest; a row far below that
+                    # largest term would lose digits and takes its own shift instead (_log_ces).
+                    top = -np.inf
+                    for k in range(n):
+                        top = max(top, a_in * paid_tech[k])
+                    for k in range(n):
+                        terms[k] = math.expm1(a_in * paid_tech[k] - top)
                     for j in range(n):
                         if j < sectors:
-                            bundle = _log_ces(tech_inputs[j], paid_tech, a_in, within[j])
+                            total = 0.0
+                            for k in range(n):
+                                total += tech_inputs[j, k] * terms[k]
+                            if 1.0 + total > _SHARED_SHIFT_FLOOR:
+                                bundle = (top + math.log1p(total)) / a_in
+                                for k in range(n):
+                                    within[j, k] = tech_inputs[j, k] * (1.0 + terms[k]) / (1.0 + total)
+                            else:
+                                bundle = _log_ces(tech_inputs[j], paid_tech, a_in, within[j])
                         else:
                             bundle = _log_ces(rest_shares[r, a], paid_rest, a_in, within[j])
-                        # Value added (price 1, log 0) and the bundle, CES at 1 − ε.
-                        pair[0], pair[1] = alpha[r, j], 1.0 - alpha[r, j]
-                        pair_log[0], pair_log[1] = 0.0, bundle
-                        following[j] = -log_productivity[r, t, a, j] + _log_ces(pair, pair_log, a_out, pair_share)
-                        intermediate[j] = pair_share[1]
+                        # Value added (price 1, log 0) and the bundle, CES at 1 − ε: (1/b)·ln(α + (1 − α)·e^y),
+                        # y = b·ln M̂, shifted by the larger of 0 and y.
+                        share = 1.0 - alpha[r, j]
+                        y = a_out * bundle
+                        if y <= 0.0:
+                            grown = math.expm1(y)
+                            level = math.log1p(share * grown)
+                            intermediate[j] = share * (1.0 + grown) / (1.0 + share * grown)
+                        else:
+                            shrunk = math.expm1(-y)
+                            level = y + math.log1p(alpha[r, j] * shrunk)
+                            intermediate[j] = share / (alpha[r, j] * (1.0 + shrunk) + share)
+                        following[j] = -log_productivity[r, t, a, j] + level / a_out
                     if attempt >= newton_steps:  # plain iteration of the contraction
                         change = 0.0
                         for j in range(n):
