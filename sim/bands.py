@@ -10,7 +10,7 @@ It never holds model discrepancy (only the forecast bands of ``decoupling hindca
 ``backtest`` add it, ODD 6.4) nor the judged inputs that every run shares: the deep
 uncertainties a scenario declares (``uncertainties:``, whose share of the spread
 ``decoupling compare --by-source`` gives, ``sim.analysis.sources``) and the inputs not yet
-declared as parameters (the dependency matrix, the 2015 capabilities).
+declarable as parameters (the 2015 capabilities).
 """
 
 from __future__ import annotations

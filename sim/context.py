@@ -58,6 +58,7 @@ class Context:
     free_shares: Array  # (A, A, S) supply shares by origin of 2015 with nothing restricted
     access: Array  # (A, A) tie strength of buyer and origin, 1 for home
     input_lists: tuple[Array, Array]  # each sector's inputs and their Ω, (S, m) each
+    dependency_factor: Array | None  # (R, 1, S) per-run scale of each row of Ω; None where every run has 1
     policy_pairs: Array  # (T, P_ctrl, S) scheduled controls, acts whose coverage no run varies folded in
     bloc_policy_pairs: Array  # (T, P_ctrl, S) the bloc's strongest scheduled control on the target
     act_pairs: Array  # (J, T, P_ctrl, S) acts whose coverage varies by run, at judged coverage
@@ -126,6 +127,7 @@ def make_context(
         free_shares=inputs.origin_shares(world.domestic0, world.import_share),
         access=np.where(np.eye(world.n_actors, dtype=bool), 1.0, world.link),
         input_lists=inputs.input_lists(world.dependency),
+        dependency_factor=inputs.dependency_factor(world.dependency, params.values["dependency_scale"]),
         policy_pairs=policy,
         bloc_policy_pairs=bloc_policy,
         act_pairs=act_pairs,

@@ -85,7 +85,7 @@ def observe(state: State, ctx: Context, k: int, fused: bool | None = None) -> Ob
     progress = inputs.adjustment(lost, resourced, p3.reallocation)
     elasticity = inputs.input_elasticity(progress, w.dependency, p3.input_substitution, p3.input_substitution_long)
     ratio = inputs.supply_ratio(supplied, free)
-    bottleneck = inputs.bottleneck(ratio, w.dependency, elasticity, ctx.input_lists)
+    bottleneck = inputs.bottleneck(ratio, w.dependency, elasticity, ctx.input_lists, ctx.dependency_factor)
     deny, closed, reopened = responses.denial(
         ctx.control_imports, ctx.control_sources, state.closure, leak, ctrl.to_second
     )

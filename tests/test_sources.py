@@ -81,3 +81,24 @@ def test_compare_by_source_prints_and_writes_the_indices(tmp_path, capsys):
     assert set(written["scenario"]) == {"baseline", "other"} and set(written["measure"]) == {"gdp", "capability"}
     assert main(["compare", str(scenario), str(other), "--by-source", "100"]) == 2
     assert "must be a power of two" in capsys.readouterr().err
+
+
+def test_the_dependency_matrix_scale_is_a_per_run_parameter_that_keeps_every_bit_at_one():
+    """The judged Ω as a deep uncertainty (ODD 8.5): scale 1 changes nothing, 0 frees every input,
+    and a scale that would make a sector rely on its inputs for more than all of itself is capped."""
+    from sim.rules import inputs
+
+    plain = sim.run(BASELINE, runs=4, seed=4)
+    ones = sim.run(BASELINE, runs=4, seed=4, parameter_table={"dependency_scale": np.ones(4)})
+    assert np.array_equal(plain["capability"].values, ones["capability"].values)
+    free = sim.run(BASELINE, runs=4, seed=4, parameter_table={"dependency_scale": np.zeros(4)})
+    assert (free["input_availability"].values == 1.0).all()
+    heavier = sim.run(BASELINE, runs=4, seed=4, parameter_table={"dependency_scale": np.full(4, 1.5)})
+    russia = {"actor": "Russia", "year": 2050}
+    assert float(heavier["input_availability"].sel(**russia).mean()) < float(
+        plain["input_availability"].sel(**russia).mean()
+    )
+    omega = np.array([[0.3, 0.3], [0.0, 0.1]])
+    factor = inputs.dependency_factor(omega, np.array([1.0, 2.5]))
+    assert inputs.dependency_factor(omega, np.ones(3)) is None
+    np.testing.assert_allclose(factor[:, 0], [[1.0, 1.0], [1 / 0.6, 2.5]])

@@ -89,6 +89,11 @@ class DynamicsParameters(StrictModel):
         meaning="share of lost knowledge, and of lost supply at once, that receivers redirect to sources still open "
                 "(lost supply is re-sourced fully over the gestation time)")
 
+    dependency_scale: float = param(
+        1.0, ge=0.0, le=3.0, sweep=(0.5, 1.5), symbol="×Ω", unit="multiplier",
+        basis="the dependency matrix is illustrative (model-methods §4); issue 15 found × 1.5 moves Russia's "
+              "status-quo cost by a quarter; each row is capped where a sector would rely on its inputs entirely",
+        claims=("C04", "C05", "C14"), meaning="multiplier on every row of the input dependency matrix Ω")
     sourcing_elasticity: float = param(
         4.0, ge=0.0, le=12.0, sweep=(2.0, 8.0), symbol="θ", unit="1",
         basis="Eaton-Kortum 2002; Simonovska-Waugh 2014 (trade elasticity about 4)", claims=("C05", "C28", "C31"),

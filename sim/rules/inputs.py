@@ -146,7 +146,27 @@ def input_elasticity(progress: Array, dependency: Array, short: Array, long: Arr
     return short + (long - short) * mean
 
 
-def bottleneck(ratio: Array, dependency: Array, elasticity: Array, lists: tuple[Array, Array] | None = None) -> Array:
+def dependency_factor(dependency: Array, scale: Array) -> Array | None:
+    """Per-run factor on each row of Ω, (R, 1, S): the run's ``dependency_scale``, capped per row.
+
+    The cap keeps any sector from relying on its listed inputs for more than all of itself
+    (Σ_u Ω ≤ 1). None when every run keeps Ω as it is (scale 1), so the usual path keeps its bits.
+    """
+    scale = np.asarray(scale, dtype=np.float64)
+    if np.all(scale == 1.0):
+        return None
+    rows = dependency.sum(axis=1)
+    cap = np.divide(1.0, rows, out=np.full_like(rows, np.inf), where=rows > 0)
+    return np.minimum(scale[:, None, None], cap[None, None, :])
+
+
+def bottleneck(
+    ratio: Array,
+    dependency: Array,
+    elasticity: Array,
+    lists: tuple[Array, Array] | None = None,
+    factor: Array | None = None,
+) -> Array:
     """Input factor U[a, s] ∈ (0, 1]: CES over input sectors u and all other inputs.
 
     ``U = (Σ_u Ω[s,u]·ratio_u^ρ + (1 − Σ_u Ω[s,u]))^(1/ρ)``, ρ = (σ − 1)/σ; other inputs
@@ -158,6 +178,7 @@ def bottleneck(ratio: Array, dependency: Array, elasticity: Array, lists: tuple[
         dependency: Ω, (S, S), row s (user), column u (input); rows sum to at most 1.
         elasticity: σ of each user sector, broadcastable to (R, A, S).
         lists: ``input_lists(dependency)``, computed once by a caller that steps many times.
+        factor: ``dependency_factor`` of the runs, (R, 1, S), or None (Ω as it is).
     """
     elasticity = np.broadcast_to(elasticity, ratio.shape)
     rho = (elasticity - 1.0) / elasticity
@@ -165,6 +186,9 @@ def bottleneck(ratio: Array, dependency: Array, elasticity: Array, lists: tuple[
     safe_rho = np.where(near_one, 1.0, rho)
     other = 1.0 - dependency.sum(axis=1)
     inputs_of, weight = input_lists(dependency) if lists is None else lists
+    if factor is not None:  # the runs' scaled Ω (a deep uncertainty, ODD 8.5)
+        other = 1.0 - dependency.sum(axis=1) * factor
+        weight = weight * factor[..., None]
     # Log ratios with a last column of zeros (ratio 1) that padded input slots point to.
     log_ratio = np.concatenate([np.log(np.maximum(ratio, 1e-12)), np.zeros((*ratio.shape[:-1], 1))], axis=-1)
     used = log_ratio[..., inputs_of]  # (R, A, S, m) each user's inputs
