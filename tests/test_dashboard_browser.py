@@ -227,8 +227,17 @@ def _apply_a_pareto_policy(page, search):
     box.fill(str(search.folder))
     box.press("Enter")
     wait_for_charts(page, f"policies {int(search.pareto['policy'].iloc[0])}")
-    page.get_by_label("Policy", exact=True).first.click(force=True)
-    page.get_by_role("option", name=str(int(row["policy"])), exact=True).click()
+    # Under load the first click on the list may land before it reacts: open it again until the
+    # option shows (the fresh-clone CI once waited 30 s for an option that never appeared).
+    option = page.get_by_role("option", name=str(int(row["policy"])), exact=True)
+    for _attempt in range(5):
+        page.get_by_label("Policy", exact=True).first.click(force=True)
+        try:
+            option.wait_for(state="visible", timeout=6_000)
+            break
+        except playwright.Error:
+            page.keyboard.press("Escape")
+    option.click()
     wait_for_charts(page, f"policies {int(row['policy'])}")
     page.screenshot(path=ARTIFACTS / "07_policies.png", full_page=True)
     page.get_by_role("button", name="Apply to the levers").click()
