@@ -19,6 +19,7 @@ from sim.config import schema
 from sim.config.errors import KeyPath, ScenarioError, did_you_mean
 from sim.config.references import find_problems
 from sim.config.schema import Scenario
+from sim.config.uncertainty import uncertainty_problems
 from sim.config.yamlio import Origins, parse_yaml_text, read_yaml_file
 
 MAX_EXTENDS_DEPTH = 20
@@ -291,7 +292,10 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         raise _with_includer(error, extended_by) from None
     if "ensemble" in data and isinstance(data["ensemble"], dict):
         scenario = _attach_posterior(scenario, data["ensemble"], origins, path, extended_by)
-        _check_uncertainties_after_posterior(scenario, origins, path)
+        # A deep uncertainty may not be a parameter the posterior file calibrates (known only now).
+        for where, what in uncertainty_problems(scenario.uncertainties, set(scenario.ensemble.draws))[:1]:
+            source, line = _locate(origins, where, str(path))
+            raise ScenarioError(what, source, where, line)
     history = scenario.history
     if history.replay and history.timeline != "default" and not (path.parent / history.timeline).is_file():
         source, line = _locate(origins, ("history", "timeline"), str(path))
@@ -348,15 +352,6 @@ def _attach_posterior(
     kept = {name: values for name, values in draws.items() if name not in pinned}
     update = {"draws": kept, "weights": weights if kept else []}
     return scenario.model_copy(update={"ensemble": spec.model_copy(update=update)})
-
-
-def _check_uncertainties_after_posterior(scenario: Scenario, origins: Origins, path: Path) -> None:
-    """A deep uncertainty may not be a parameter the posterior file calibrates (known only now)."""
-    from sim.config.uncertainty import uncertainty_problems
-
-    for where, what in uncertainty_problems(scenario.uncertainties, set(scenario.ensemble.draws)):
-        source, line = _locate(origins, where, str(path))
-        raise ScenarioError(what, source, where, line)
 
 
 def _check_timeline(scenario: Scenario, path: Path, origins: Origins) -> None:

@@ -1,10 +1,11 @@
 """Deep uncertainties a scenario declares: model parameters no data inform, with a range and its basis.
 
 They are what the calibration cannot narrow: the coverage of acts no event before 2022
-informs, the GDP mapping's elasticities, the scale of the dependency matrix. ``decoupling compare --by-source`` samples them to
-say how much of an outcome's spread they make, beside the calibrated parameters and the
-process noise (``sim.analysis.sources``). Runs themselves keep each parameter's scenario
-value, so bands do not hold these ranges, and say so.
+informs, the GDP mapping's elasticities, the scale of the dependency matrix.
+``decoupling compare --by-source`` samples them to say how much of an outcome's spread
+they make, beside the calibrated parameters and the process noise
+(``sim.analysis.sources``). Runs themselves keep each parameter's scenario value, so
+bands do not hold these ranges, and say so.
 """
 
 from __future__ import annotations
