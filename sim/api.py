@@ -62,6 +62,7 @@ def run(
     parameter_table: Mapping[str, Any] | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
+    record: str = "full",
 ) -> xr.Dataset:
     """Simulate ``runs`` runs of a scenario and return trajectories with metrics.
 
@@ -72,6 +73,8 @@ def run(
         parameter_table: optional {parameter name: one value per run}.
         chunk_size: most runs simulated together (memory bound; results do not depend on it).
         progress: called as ``progress(steps_done, steps_total)`` after every step.
+        record: "full", or "dynamics" to leave out GDP (the mapping's, ODD 7.12) where nothing
+            reads it (hindcasts, backtests); the other trajectories keep every bit.
 
     Returns:
         Dataset with dims run, year, actor, partner, sector, bloc, parameter.
@@ -83,6 +86,8 @@ def run(
         raise ScenarioError(f"runs must be a positive integer, not {runs!r}", "run", ("runs",))
     if chunk_size < 1:
         raise ScenarioError(f"chunk_size must be a positive integer, not {chunk_size!r}", "run", ("chunk_size",))
+    if record not in ("full", "dynamics"):
+        raise ScenarioError(f"record must be 'full' or 'dynamics', not {record!r}", "run", ("record",))
     check_memory(config, runs)
     table = {name: checked_column(name, values, runs) for name, values in (parameter_table or {}).items()}
     starts = range(0, runs, chunk_size)
@@ -92,7 +97,9 @@ def run(
         size = min(chunk_size, runs - start)
         chunk_table = {k: v[start : start + size] for k, v in table.items()} if table else None
         # The original argument (not the resolved config) keeps relative timeline paths working.
-        model = DecouplingModel(scenario, runs=size, rng=seed, first_run=start, parameter_table=chunk_table)
+        model = DecouplingModel(
+            scenario, runs=size, rng=seed, first_run=start, parameter_table=chunk_table, record=record
+        )
         while model.running:
             model.step()
             if progress is not None:

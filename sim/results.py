@@ -128,6 +128,8 @@ def warn_if_clipped(ds: xr.Dataset) -> None:
 
 def warn_if_no_equilibrium(ds: xr.Dataset, shown: int = 5) -> None:
     """Warn (``NoEquilibriumWarning``) naming the runs whose GDP is NaN somewhere (ODD 7.12)."""
+    if "actor_gdp_index" not in ds:
+        return  # recorded without GDP (record="dynamics")
     missing = np.isnan(ds["actor_gdp_index"].transpose("run", "year", "actor").values)
     hit = np.flatnonzero(missing.any(axis=(1, 2)))
     if hit.size:

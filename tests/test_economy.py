@@ -163,3 +163,13 @@ def test_a_model_recording_the_dynamics_only_has_the_same_trajectories_and_no_gd
     assert "gdp_index" in with_gdp and "actor_gdp_index" not in without and "gdp_index" not in without
     for name in ("capability", "supply_ratio", "lost_supply", "trade"):
         assert np.array_equal(with_gdp[name].values, without[name].values), name
+
+
+def test_sim_run_can_leave_gdp_out_where_nothing_reads_it():
+    from sim.config import ScenarioError
+
+    full = sim.run(BASELINE, runs=3, seed=2)
+    dynamics = sim.run(BASELINE, runs=3, seed=2, record="dynamics")
+    assert "gdp_index" not in dynamics and np.array_equal(full["trade"].values, dynamics["trade"].values)
+    with pytest.raises(ScenarioError, match="record must be 'full' or 'dynamics'"):
+        sim.run(BASELINE, runs=3, seed=2, record="outcomes")

@@ -71,7 +71,7 @@ def calibrate(args: argparse.Namespace) -> int:
     }
     for label, table in (("prior", prior_table), ("posterior", posterior_sample(result.posterior, args.check_runs, 7))):
         runs = len(next(iter(table.values())))
-        ds = sim.run(cut, runs=runs, seed=args.seed, parameter_table=table)
+        ds = sim.run(cut, runs=runs, seed=args.seed, parameter_table=table, record="dynamics")
         fits[label] = hindcast(ds, cut, observations, operators, args.until)
         checks[label] = predictive_check(fits[label].table)
     pd.DataFrame(checks).T.rename_axis("check").to_csv(out / "predictive_checks.csv")
@@ -119,7 +119,7 @@ def hindcast(args: argparse.Namespace) -> int:
     if args.posterior_mean:
         scenario = scenario.model_copy(update={"ensemble": scenario.ensemble.model_copy(update={"use": "mean"})})
     out = output_folder(args.out)
-    results = sim.run(scenario, runs=args.runs, seed=args.seed)
+    results = sim.run(scenario, runs=args.runs, seed=args.seed, record="dynamics")  # GDP is not observed
     until = args.until if args.until is not None else max(o.year for o in observations)
     fitted = scenario.ensemble.fitted_until if scenario.ensemble.draws else None
     if fitted is not None and fitted > until:
