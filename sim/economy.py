@@ -263,39 +263,15 @@ def log_gdp(net: Network, log_price: Array) -> Array:
     return -(log_price * net.final[:, None]).sum(axis=-1)
 
 
-def actor_gdp(
-    effective: Array,
-    initial: Array,
-    supply_ratio: Array,
-    lost_supply: Array,
-    tech_value_added: Array,
-    dependency: Array,
-    weight: Array,
-    params: dict[str, Array],
-    input_prices: bool = True,
-) -> Array:
-    """Real GDP of every actor relative to the base equilibrium, from the technology channel: (R, T, A).
-
-    Args:
-        effective: (R, T, A, S) capability with today's inputs, K·U^γ.
-        initial: (A, S) capability of 2015.
-        supply_ratio: (R, T, A, S) ρ, quality-weighted supply of each input relative to free sourcing.
-        lost_supply: (R, T, A, S) L, share of free sourcing no longer arriving.
-        tech_value_added: (A,) technology value added / GDP in 2015.
-        dependency: (S, S) Ω, shares of a technology sector's intermediate bundle.
-        weight: (S,) sector weights (split of the rest's and final demand's technology purchases).
-        params: every name of ``MAPPING_PARAMETERS``, (R,) each.
-        input_prices: False leaves the price channel out (to report its part separately).
-    """
-    mapping = Mapping(tech_value_added, dependency, weight, params)
-    return np.exp(log_gdp(mapping.net, mapping.log_prices(effective, initial, supply_ratio, lost_supply, input_prices)))
-
-
 class Mapping:
     """The GDP mapping of a batch of runs: their network and parameters, set up once."""
 
     def __init__(self, tech_value_added: Array, dependency: Array, weight: Array, params: dict[str, Array]) -> None:
-        """Arguments as in ``actor_gdp``."""
+        """Build the runs' network once.
+
+        ``tech_value_added`` (A,), ``dependency`` Ω (S, S) and ``weight`` (S,) as in ``network``;
+        ``params``: every name of ``MAPPING_PARAMETERS``, (R,) each.
+        """
         self.p = {k: np.asarray(params[k], dtype=np.float64) for k in MAPPING_PARAMETERS}
         self.net = network(
             tech_value_added,
@@ -315,7 +291,7 @@ class Mapping:
         input_prices: bool = True,
         start: Array | None = None,
     ) -> Array:
-        """Log prices of every good, (R, T, A, N), for trajectories shaped as in ``actor_gdp``."""
+        """Log prices of every good, (R, T, A, N), for trajectories shaped as in ``world_gdp``."""
         p = self.p
         growth = np.log(np.maximum(effective, 1e-300) / initial)  # (R, T, A, S)
         composite = growth @ self.net.split  # (R, T, A)
@@ -362,15 +338,16 @@ def world_gdp(
     params: dict[str, Array],
     input_prices: bool = True,
 ) -> Array:
-    """``actor_gdp`` with the world's 2015 capability, value added, Ω and sector weights: (R, T, A)."""
-    return actor_gdp(
-        effective,
-        world.capability0,
-        supply_ratio,
-        lost_supply,
-        world.tech_value_added,
-        world.dependency,
-        world.weight,
-        params,
-        input_prices,
-    )
+    """Real GDP of every actor relative to the base equilibrium, from the technology channel: (R, T, A).
+
+    Args:
+        world: gives the 2015 capability, technology value added, Ω and sector weights.
+        effective: (R, T, A, S) capability with today's inputs, K·U^γ.
+        supply_ratio: (R, T, A, S) ρ, quality-weighted supply of each input relative to free sourcing.
+        lost_supply: (R, T, A, S) L, share of free sourcing no longer arriving.
+        params: every name of ``MAPPING_PARAMETERS``, (R,) each.
+        input_prices: False leaves the price channel out (to report its part separately).
+    """
+    mapping = Mapping(world.tech_value_added, world.dependency, world.weight, params)
+    log_price = mapping.log_prices(effective, world.capability0, supply_ratio, lost_supply, input_prices)
+    return np.exp(log_gdp(mapping.net, log_price))
