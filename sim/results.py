@@ -225,6 +225,13 @@ def recompute_gdp(
     and ``input_prices=False`` leaves the price channel out (its ratio to ``gdp_index`` is
     what that channel costs; ``decoupling compare`` reports it).
     """
+    return bloc_gdp(recompute_actor_gdp(ds, scenario, overrides, input_prices), scenario)
+
+
+def recompute_actor_gdp(
+    ds: xr.Dataset, scenario: Scenario, overrides: dict[str, float] | None = None, input_prices: bool = True
+) -> xr.DataArray:
+    """``recompute_gdp`` for each actor rather than each bloc: (run, year, actor)."""
     world = build_world(scenario)
     values = {k: ds["parameters"].sel(parameter=k).values.astype(np.float64) for k in economy.MAPPING_PARAMETERS}
     for name, value in (overrides or {}).items():
@@ -237,7 +244,7 @@ def recompute_gdp(
     )
     actor = economy.world_gdp(world, effective, ratio, lost, values, input_prices=input_prices)
     dims = ("run", "year", "actor")
-    return bloc_gdp(xr.DataArray(actor, dims=dims, coords={d: ds[d] for d in dims}), scenario)
+    return xr.DataArray(actor, dims=dims, coords={d: ds[d] for d in dims})
 
 
 def provenance(scenario: Scenario, seed: int, first_run: int) -> dict[str, str | int]:

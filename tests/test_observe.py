@@ -123,6 +123,8 @@ def test_abc_recovers_a_parameter_from_data_the_model_made(tmp_path):
     assert result.estimates["catch_up_scale"] == pytest.approx(truth, abs=0.1)
     assert result.identification.loc[0, "interval_ratio"] < 0.25 and bool(result.identification.loc[0, "informed"])
     assert len(result.generations) >= 3 and result.generations["epsilon"].is_monotonic_decreasing
+    # Russia's output bound (window past 2017): the 2014 acts' technology channel stays inside it.
+    assert result.output_bound is not None and result.output_bound.loc[0, "posterior_share_ruled_out"] == 0.0
 
 
 def test_internal_hindcast_calibrate_to_2016_check_2017_to_2019(tmp_path, capsys):

@@ -34,6 +34,7 @@ def calibrate(args: argparse.Namespace) -> int:
     from sim.observe.calibrate import overlay_text, posterior_sample, predictive_check, read_priors, window_scenario
     from sim.observe.data import ROOT
     from sim.observe.hindcast import hindcast
+    from sim.observe.output_bound import output_bound_line
     from sim.observe.views import prior_posterior, series_fit
 
     scenario, observations, operators = _inputs(args)
@@ -58,6 +59,8 @@ def calibrate(args: argparse.Namespace) -> int:
     result.moments.to_csv(out / "moments.csv", index=False)
     result.blocks.to_csv(out / "identification_blocks.csv", index=False)
     result.sensitivity.to_csv(out / "sensitivity.csv", index=False)
+    if result.output_bound is not None:
+        result.output_bound.to_csv(out / "output_bound.csv", index=False)
     (out / "calibrated.yaml").write_text(
         overlay_text(Path(args.scenario), out, scenario.name, args.until, result, args.seed)
     )
@@ -95,6 +98,8 @@ def calibrate(args: argparse.Namespace) -> int:
             f"{row.interval_ratio:9.2f}  {flag}"
         )
     print("  (90 % width: the posterior's 90 % interval over the prior's; informed below 0.5)")
+    if result.output_bound is not None:
+        print("  " + output_bound_line(result.output_bound.iloc[0]))
     for label, check in checks.items():
         print(
             f"  {label}-predictive, window: {check['coverage90']:.0%} inside the 90 % interval, "
@@ -104,7 +109,8 @@ def calibrate(args: argparse.Namespace) -> int:
         f"written to {out}/: calibrated.yaml (runs draw from posterior.csv), posterior.csv, prior_draws.csv, "
         "generations.csv, identification.csv, identification_blocks.csv, sensitivity.csv, moments.csv, "
         "predictive_checks.csv, discrepancy.csv, "
-        "prior_posterior.png, fit.csv, fit.png"
+        + ("output_bound.csv, " if result.output_bound is not None else "")
+        + "prior_posterior.png, fit.csv, fit.png"
     )
     return 0
 

@@ -40,6 +40,7 @@ from sim.config.loader import located_validation_error
 from sim.config.parameters import PARAMETER_NAMES, parameter_metadata
 from sim.config.schema import Scenario
 from sim.config.yamlio import read_yaml_file
+from sim.observe import output_bound
 from sim.observe.data import Observation, Operator
 from sim.observe.hindcast import map_rows, predictions
 from sim.observe.identification import block_contraction, local_sensitivities, parameter_table
@@ -119,6 +120,7 @@ class Calibration:
     simulations: int
     stopped_because: str
     until: float  # last year of the calibration window
+    output_bound: pd.DataFrame | None = None  # Russia's output bound (sim.observe.output_bound), when it applies
 
     @property
     def estimates(self) -> dict[str, float]:
@@ -233,7 +235,13 @@ def calibrate(
     )
     result.simulations += used
     final = result.final
-    centre = final.weights @ final.particles
+    weights, bound_table = final.weights, None
+    if output_bound.applies(scenario, until):
+        keyed = pd.DataFrame(final.particles, columns=keys).assign(weight=final.weights)
+        prior_keyed = pd.DataFrame(pilot_theta, columns=keys)
+        check = output_bound.apply_bound(scenario, keyed, seed, prior_keyed, first_run=result.simulations)
+        weights, bound_table = check.weights, check.table
+    centre = weights @ final.particles
     sensitivity = (
         local_sensitivities(moments_of, centre, frozen, names, scale, pilot_moments, sensitivity_runs)
         if sensitivity_runs
@@ -250,7 +258,7 @@ def calibrate(
         }
     )
     contraction = block_contraction(pilot_theta, pilot_moments.residuals, scale, blocks, names)
-    posterior = pd.DataFrame(final.particles, columns=keys).assign(weight=final.weights, distance=final.distances)
+    posterior = pd.DataFrame(final.particles, columns=keys).assign(weight=weights, distance=final.distances)
     prior_draws = pd.DataFrame(result.prior_draws, columns=keys).assign(distance=result.prior_distances)
     return Calibration(
         posterior=posterior,
@@ -267,7 +275,7 @@ def calibrate(
                 for g, gen in enumerate(result.generations)
             ]
         ),  # fmt: skip
-        identification=parameter_table(final.particles, final.weights, frozen, names, contraction),
+        identification=parameter_table(final.particles, weights, frozen, names, contraction),
         moments=moments,
         blocks=contraction,
         sensitivity=sensitivity,
@@ -275,6 +283,7 @@ def calibrate(
         simulations=result.simulations,
         stopped_because=result.stopped_because,
         until=float(until),
+        output_bound=bound_table,
     )
 
 
