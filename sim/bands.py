@@ -44,3 +44,18 @@ def band_sources(scenario: Scenario) -> str:
         else "not the judged inputs every run shares"
     )
     return f"bands hold {holds}; not model discrepancy, {deep}"
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter upper-cased and the rest kept (``str.capitalize`` lowers "ODD")."""
+    return text[:1].upper() + text[1:]
+
+
+def bands_heading(scenarios: dict[str, Scenario]) -> str:
+    """What the bands of several named scenarios hold: one sentence if they agree, else one per group of names."""
+    groups: dict[str, list[str]] = {}
+    for name, scenario in scenarios.items():
+        groups.setdefault(band_sources(scenario), []).append(name)
+    if len(groups) == 1:
+        return sentence(next(iter(groups))) + "."
+    return " ".join(f"{', '.join(names)}: {text}." for text, names in groups.items())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sim
 from sim.analysis.compare import compare, format_comparison
-from sim.bands import band_sources
+from sim.bands import band_sources, bands_heading
 from sim.config import load_scenario
 from sim.summary import format_summary
 from tests.conftest import BASELINE, ROOT
@@ -52,3 +52,15 @@ def test_the_standard_plots_say_what_their_bands_hold():
         captions = [t.get_text() for t in fig.texts if t.get_text().startswith("Bands: 5-95 % across runs; hold")]
         assert len(captions) == 1 and "not model discrepancy" in captions[0], [t.get_text() for t in fig.texts]
         plt.close(fig)
+
+
+def test_a_comparison_names_the_scenarios_whose_bands_hold_something_else():
+    baseline = load_scenario(BASELINE)
+    pinned = load_scenario(BASELINE, {"parameters.reallocation": 0.5})  # one calibrated parameter pinned
+    assert len(pinned.ensemble.draws) == len(baseline.ensemble.draws) - 1
+    text = bands_heading({"baseline": baseline, "other": baseline, "pinned": pinned})
+    assert text.startswith("baseline, other: bands hold posterior draws of 12 calibrated")
+    assert "pinned: bands hold posterior draws of 11 calibrated" in text
+    assert "(ODD 6.3" in text  # an upper-case first letter does not lower the rest
+    one = bands_heading({"baseline": baseline, "other": baseline})
+    assert one.startswith("Bands hold posterior draws of 12") and "(ODD 6.3" in one and "baseline" not in one

@@ -239,10 +239,9 @@ def cost_of_decoupling(paths: Sequence[str | Path], runs: int = 200, seed: int =
 
 def format_comparison(comparison: Comparison) -> str:
     """The comparison as printed by ``decoupling compare``: key outcomes and the cost of decoupling, per year."""
-    from sim.bands import band_sources
+    from sim.bands import bands_heading
 
-    sources = {band_sources(scenario_of(ds)) for ds in comparison.results.values()}
-    heading = "; ".join(sorted(sources)).capitalize() + "."
+    heading = bands_heading({name: scenario_of(ds) for name, ds in comparison.results.items()})
     return heading + "\n\n" + "\n\n".join(_format_year(comparison, year) for year in comparison.years)
 
 
@@ -322,11 +321,11 @@ def comparison_figure(comparison: Comparison):
         ax.set_xlabel("year")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles[::-1], labels[::-1], loc="upper center", ncol=min(len(names), 6), frameon=False, fontsize=9)
-    from sim.bands import band_sources
+    from sim.bands import bands_heading
 
-    sources = "; ".join(sorted({band_sources(scenario_of(ds)) for ds in comparison.results.values()}))
+    sources = bands_heading({name: scenario_of(ds) for name, ds in comparison.results.items()})
     fig.suptitle(
-        f"median and 5-95 % of runs; the first scenario in black; dashed: branch year.\n{sources.capitalize()}.",
+        f"median and 5-95 % of runs; the first scenario in black; dashed: branch year.\n{sources}",
         y=0.005,
         fontsize=8,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import solara
 
-from sim.bands import band_sources
+from sim.bands import band_sources, sentence
 from sim.dashboard import charts, figures
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.model import MAX_RUNS
@@ -39,7 +39,7 @@ def Trajectories(frame: Frame):
     Chart(solara.use_memo(lambda: charts.bloc_index_chart(frame.results, frame.reference), [frame.serial]))
     solara.Markdown(
         "Bands: 5-95 % across runs; lines: medians; dashed: the unedited scenario with the same seeds. "
-        + band_sources(frame.model.config).capitalize()
+        + sentence(band_sources(frame.model.config))
         + "."
     )
 
@@ -58,7 +58,7 @@ def Costs(frame: Frame):
     solara.Markdown(
         "Loss of each bloc against the same scenario without restrictive measures (same seeds). "
         "GDP: from each actor's production network (ODD 7.12), the technology channel only. "
-        + band_sources(frame.model.config).capitalize()
+        + sentence(band_sources(frame.model.config))
         + "; the GDP mapping's elasticities are the same in every run."
     )
 
