@@ -90,3 +90,15 @@ def test_a_calibration_applies_the_bound_only_where_it_can():
     assert not output_bound.applies(load_scenario(BASELINE, {"history.replay": False}), 2021)
     without_russia = {name: spec for name, spec in baseline.actors.items() if name != "Russia"}
     assert not output_bound.applies(baseline.model_copy(update={"actors": without_russia}), 2021)
+
+
+def test_the_calibration_prints_the_bound_in_one_line():
+    row = pd.Series(
+        {"act": "russia_2014", "year": 2017, "observed_break": -0.127, "bound": -0.0296,
+         "posterior_cost_median": -0.0058, "posterior_cost_worst": -0.0145,
+         "posterior_share_ruled_out": 0.0, "prior_share_ruled_out": 0.25}
+    )  # fmt: skip
+    line = output_bound.output_bound_line(row)
+    assert "at most 3.0 % of its 2017 GDP" in line and "12.7 % fall below trend" in line
+    assert "median 0.58 %" in line and "worst 1.45 %" in line and "25.0% of the prior draws" in line
+    assert "\n" not in line
