@@ -7,6 +7,7 @@ the input lists of the bottleneck, so that ``sim.dynamics`` does no set-up work 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,14 +85,21 @@ def make_context(
     endogenous_escalation: bool,
     grim: bool,
     supply_shares: bool = True,
+    act_scales: Mapping[str, Array] | None = None,
 ) -> Context:
-    """Gather what stays fixed over a model's life, with static pair quantities precomputed."""
+    """Gather what stays fixed over a model's life, with static pair quantities precomputed.
+
+    ``act_scales``: per-run multipliers, (R,) each, of acts added with ``sim.schedule.with_acts``
+    (a timeline act's multiplier is its ``coverage_<act>`` parameter).
+    """
     usable = world.conduit[None, :] * world.link * ~world.rival
     np.fill_diagonal(usable, 0.0)
     base = world.source_share * (1.0 - world.friction)[:, :, None] * world.weight
     ctrl, coop = pairs.control, pairs.cooperation
     lookup = {(int(a), int(b)): p for p, (a, b) in enumerate(zip(ctrl.first, ctrl.second, strict=True))}
-    policy, bloc_policy, act_pairs, act_bloc_pairs, act_scale = _act_policy(schedule, params, ctrl.first, ctrl.second)
+    policy, bloc_policy, act_pairs, act_bloc_pairs, act_scale = _act_policy(
+        schedule, params, ctrl.first, ctrl.second, act_scales or {}
+    )
     # Decoupling is measured on rival pairs; without rivals, on all pairs in different blocs.
     across = world.rival if world.rival.any() else ~world.same_bloc
     rival_first, rival_second = (np.ascontiguousarray(i) for i in np.nonzero(across))
@@ -148,7 +156,9 @@ def _pair_index(n_actors: int, rows: Array, columns: Array) -> Array:
     return index
 
 
-def _act_policy(schedule: PolicySchedule, params: RunParameters, first: Array, second: Array) -> tuple[Array, ...]:
+def _act_policy(
+    schedule: PolicySchedule, params: RunParameters, first: Array, second: Array, act_scales: Mapping[str, Array]
+) -> tuple[Array, ...]:
     """Scheduled controls on the control pairs, with each uncertain act scaled by its run's multiplier.
 
     An act whose multiplier is the same in every run is folded into the fixed arrays once;
@@ -158,7 +168,7 @@ def _act_policy(schedule: PolicySchedule, params: RunParameters, first: Array, s
     bloc = schedule.bloc_controls[:, first, second]
     varying = []
     for j, act in enumerate(schedule.act_names):
-        scale = params.values[f"coverage_{act}"]
+        scale = act_scales[act] if act in act_scales else params.values[f"coverage_{act}"]
         own, allied = schedule.act_controls[j][:, first, second], schedule.act_bloc_controls[j][:, first, second]
         if np.all(scale == scale[0]):
             policy = np.maximum(policy, scale[0] * own)

@@ -31,7 +31,7 @@ from sim.pairs import build_pairs
 from sim.params import RunParameters, ensemble_columns
 from sim.recorder import DYNAMICS_VARIABLES, OUTCOME_VARIABLES, Recorder, report_steps
 from sim.rng import Streams, keys_for
-from sim.schedule import build_schedule, step_times
+from sim.schedule import build_schedule, step_times, with_acts
 from sim.state import State, initial_state
 from sim.world import build_world
 
@@ -65,6 +65,23 @@ def _root_seed(rng: Any, scenario: Scenario) -> int:
     )
 
 
+def _act_scales(acts: Mapping[str, Any], scales: Mapping[str, Any], runs: int) -> dict[str, np.ndarray]:
+    """Each added act's per-run multiplier, (R,) float64, checked: one per act, finite and not negative."""
+    if set(acts) != set(scales):
+        raise ScenarioError(
+            "every added act needs one multiplier per run, and only those", "DecouplingModel", ("acts",)
+        )
+    out = {}
+    for name, values in scales.items():
+        column = np.broadcast_to(np.asarray(values, dtype=np.float64), (runs,)).copy()
+        if not np.all(np.isfinite(column) & (column >= 0)):
+            raise ScenarioError(
+                f"multipliers of act '{name}' must be finite and >= 0", "DecouplingModel", ("act_scales",)
+            )
+        out[name] = column
+    return out
+
+
 class DecouplingModel(mesa.Model):
     """A batch of R runs of the decoupling model.
 
@@ -82,6 +99,9 @@ class DecouplingModel(mesa.Model):
         record: "full" (every variable of ``sim.recorder.VARIABLES``), "dynamics" (all but the
             GDP mapping's, which a calibration does not read) or "outcomes" (what a sweep needs
             for its per-run outcomes).
+        acts, act_scales: optional export-control acts added to the schedule, {name: (T, A, A, S)
+            controls at unit scale}, and each run's multiplier of each, {name: (R,)}: runs that
+            differ only in how much of a control they impose share one batch (``sim.policy.batched``).
         **parameters: scalar overrides of ``ModelParameters`` fields for every run.
 
     Attributes:
@@ -102,6 +122,8 @@ class DecouplingModel(mesa.Model):
         seeds: Any = None,
         streams: Any = None,
         record: str = "full",
+        acts: Mapping[str, Any] | None = None,
+        act_scales: Mapping[str, Any] | None = None,
         **parameters: float,
     ) -> None:
         scenario, source_dir = resolve_scenario(config)
@@ -116,7 +138,8 @@ class DecouplingModel(mesa.Model):
         self.first_run = int(first_run)
         self.runs = int(runs)
         self.world = build_world(scenario)
-        self.schedule = build_schedule(scenario, self.world, source_dir)
+        self.schedule = with_acts(build_schedule(scenario, self.world, source_dir), self.world, acts or {})
+        scales = _act_scales(acts or {}, act_scales or {}, self.runs)
         self.times = step_times(scenario)
         self.n_steps = len(self.times) - 1
         if record not in ("full", "outcomes", "dynamics"):
@@ -151,6 +174,7 @@ class DecouplingModel(mesa.Model):
             endogenous_escalation=scenario.rules.endogenous_escalation,
             grim=scenario.rules.reciprocity == "grim",
             supply_shares=record != "outcomes",
+            act_scales=scales,
         )
         state = initial_state(self.world, self.params, self.pairs)
         first_look = observe(state, self._context, 0)

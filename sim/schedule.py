@@ -19,7 +19,8 @@ Semantics (documented in the ODD, section 3):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +237,28 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
         project_sector=project_sector,
         project_budget=project_budget,
         branch_step=int(np.searchsorted(times, scenario.time.branch_year - 1e-9, side="left")),
+    )
+
+
+def with_acts(schedule: PolicySchedule, world: World, acts: Mapping[str, Array]) -> PolicySchedule:
+    """The schedule with more acts, each (T, A, A, S) at unit scale; each run scales them by its multiplier.
+
+    The acts join the timeline's tagged acts: a run's control is the largest of the fixed
+    controls and every act times its multiplier (``sim.context.policy_in_force``).
+    """
+    if not acts:
+        return schedule
+    names = tuple(acts)
+    extra = np.stack([np.asarray(acts[name], dtype=np.float64) for name in names])
+    if extra.shape[1:] != schedule.controls.shape:
+        raise ValueError(f"an act's controls must be {schedule.controls.shape}, not {extra.shape[1:]}")
+    return replace(
+        schedule,
+        act_names=schedule.act_names + names,
+        act_controls=np.concatenate([schedule.act_controls, extra]),
+        act_bloc_controls=np.concatenate(
+            [schedule.act_bloc_controls, np.stack([bloc_maximum(a, world) for a in extra])]
+        ),
     )
 
 

@@ -21,6 +21,13 @@ from sim.config.schema import Scenario
 HARDWARE = ("semiconductors", "telecom", "quantum", "robotics", "space")
 DIGITAL = ("ai", "data", "cyber", "blockchain")
 SHOCK_LENGTH = 4  # years a Taiwan supply shock lasts, as in scenarios/chip_supply_shock.yaml
+# The export-control levers: key -> (the West's target, its sector group).
+CONTROL_LEVERS = {
+    "china_hardware": ("China", HARDWARE),
+    "china_digital": ("China", DIGITAL),
+    "russia_hardware": ("Russia", HARDWARE),
+    "russia_digital": ("Russia", DIGITAL),
+}
 
 
 @dataclass(frozen=True)
@@ -132,28 +139,24 @@ def check_lever(key: str, value: Any) -> float:
     return number
 
 
-def apply_levers(scenario: Scenario, values: dict[str, Any]) -> Scenario:
-    """The scenario with every lever that differs from its default applied; validated, never partly edited."""
+def apply_levers(scenario: Scenario, values: dict[str, Any], snap: bool = True) -> Scenario:
+    """The scenario with every lever that differs from its default applied; validated, never partly edited.
+
+    ``snap=False`` applies every lever given, even at its default (a policy search's policy is
+    exactly its values, so that a whole generation can run as one batch, ``sim.policy.batched``).
+    """
     defaults = lever_defaults(scenario)
     # A slider snaps a default that is off its grid (a mean coverage of 0.08 shows as 0.1):
     # only a move of more than half a step is an edit.
-    changed = {
-        k: number
-        for k, v in values.items()
-        if abs((number := check_lever(k, v)) - defaults.get(k, number)) > BY_KEY[k].step / 2
-    }
+    checked = {k: check_lever(k, v) for k, v in values.items()}
+    changed = {k: v for k, v in checked.items() if not snap or abs(v - defaults.get(k, v)) > BY_KEY[k].step / 2}
     if not changed:
         return scenario
     data = scenario.model_dump(mode="python")
     start = scenario.time.branch_year
     policies = data["policies"]
     blocs = set(scenario.blocs)
-    for key, target, group in (
-        ("china_hardware", "China", HARDWARE),
-        ("china_digital", "China", DIGITAL),
-        ("russia_hardware", "Russia", HARDWARE),
-        ("russia_digital", "Russia", DIGITAL),
-    ):
+    for key, (target, group) in CONTROL_LEVERS.items():
         sectors = [s for s in group if s in scenario.sectors]
         if key in changed and sectors and {"West", target} <= blocs:
             policies["export_controls"].append(

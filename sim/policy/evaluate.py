@@ -73,9 +73,9 @@ def policy_scenario(base: Scenario, levers: dict[str, float], where: str = "poli
         apply_overrides(data, {}, dotted)
         scenario = validate_data(data, {}, where)
     if dashboard:
-        # Within half a slider step of the scenario's own value a lever keeps the scenario
-        # as it is (``apply_levers``): the same rule as on the dashboard.
-        scenario = apply_levers(scenario, dashboard)
+        # Every lever applies as given, even at the scenario's own value (the dashboard's sliders
+        # snap to it): a policy is its values, the same whether it runs alone or in a batch.
+        scenario = apply_levers(scenario, dashboard, snap=False)
     return scenario
 
 

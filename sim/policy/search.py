@@ -31,6 +31,7 @@ import numpy as np
 import platypus
 
 from sim.config.schema import Scenario
+from sim.policy import batched
 from sim.policy.evaluate import Ensemble, Pool, outcome_matrix, policy_scenario, simulate, with_costs
 from sim.policy.robustness import robust_value, search_direction
 from sim.policy.spec import PolicySpec
@@ -63,6 +64,8 @@ class PolicyEvaluator:
         self.lever_names = list(spec.levers)
         self._counterfactual: dict[str, np.ndarray] | None = None
         self.runs = 0  # simulated runs so far (policies × scenarios, plus the counterfactual)
+        # A generation runs as one batch when its levers allow (sim.policy.batched), else policy by policy.
+        self.batch = batched.plan(base, self.lever_names, list(ensemble.table))
 
     def counterfactual(self) -> dict[str, np.ndarray]:
         """Outcomes of the base without restrictive measures over the ensemble (for ``cost/...``)."""
@@ -75,13 +78,17 @@ class PolicyEvaluator:
 
     def __call__(self, levers: np.ndarray) -> Evaluation:
         """Score policies given as rows of lever values (P, L)."""
-        scenarios = [
-            policy_scenario(self.base, dict(zip(self.lever_names, map(float, row), strict=True)), self.where)
-            for row in levers
-        ]
+        levers = np.asarray(levers, dtype=float)
+        if self.batch is not None:
+            outcomes = batched.simulate(self.batch, self.lever_names, levers, self.ensemble, self.pool)
+        else:
+            scenarios = [
+                policy_scenario(self.base, dict(zip(self.lever_names, map(float, row), strict=True)), self.where)
+                for row in levers
+            ]
+            outcomes = simulate(scenarios, self.ensemble, self.pool)
         needs_cost = any(name.startswith("cost/") for name in self.names)
-        outcomes = simulate(scenarios, self.ensemble, self.pool)
-        self.runs += len(scenarios) * self.ensemble.size
+        self.runs += len(levers) * self.ensemble.size
         if needs_cost:
             outcomes = [with_costs(o, self.counterfactual()) for o in outcomes]
         values = outcome_matrix(outcomes, self.names)  # (P, N, K)

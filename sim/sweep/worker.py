@@ -38,6 +38,8 @@ class ChunkTask:
             ``parameters`` (the same for every run of the chunk).
         table: model parameter name → (n,) values.
         trajectories: file to write this chunk's trajectories to, or None.
+        acts, act_scales: export-control acts added to the schedule at unit scale and each
+            run's multiplier of each (``DecouplingModel``); a policy search's batches use them.
     """
 
     chunk: int
@@ -50,6 +52,8 @@ class ChunkTask:
     structural: dict[str, Any] = field(default_factory=dict)
     table: dict[str, np.ndarray] = field(default_factory=dict)
     trajectories: str | None = None
+    acts: dict[str, np.ndarray] = field(default_factory=dict)
+    act_scales: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,8 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
             seeds=task.seeds,
             streams=task.streams,
             record="full" if task.trajectories else "outcomes",
+            acts=task.acts,
+            act_scales=task.act_scales,
         )
         drawn = {f"posterior.{name}": model.params.values[name].copy() for name in model.drawn_parameters}
         model.run_to_end()
