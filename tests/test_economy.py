@@ -173,3 +173,39 @@ def test_sim_run_can_leave_gdp_out_where_nothing_reads_it():
     assert "gdp_index" not in dynamics and np.array_equal(full["trade"].values, dynamics["trade"].values)
     with pytest.raises(ScenarioError, match="record must be 'full' or 'dynamics'"):
         sim.run(BASELINE, runs=3, seed=2, record="outcomes")
+
+
+def test_a_sweep_names_the_runs_without_an_equilibrium(tmp_path, capsys):
+    """Near-Leontief inputs, a technology sector selling nearly all it makes to itself and a
+    productivity elasticity of 2: under full decoupling Russia's network has no equilibrium in
+    2026 in some runs (its supply cut from 2025, before re-sourcing), a report year here."""
+    import yaml
+
+    from sim.cli import main
+    from sim.sweep import open_sweep
+
+    corner = {
+        "value_added_elasticity": 0.01,
+        "intermediate_elasticity": 0.01,
+        "tech_productivity_elasticity": 2.0,
+        "tech_value_added_ratio": 0.2,
+        "tech_intermediate_sales": 0.95,
+    }
+    scenario = tmp_path / "corner.yaml"
+    scenario.write_text(yaml.safe_dump({
+        "extends": str(BASELINE.parent / "full_decoupling.yaml"), "name": "corner",
+        "metrics": {"report_years": [2026, 2030]},
+    }))  # fmt: skip
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(yaml.safe_dump({
+        "scenario": str(scenario), "seed": 1, "design": {"kind": "grid"}, "replications": 4,
+        "parameters": {f"parameters.{k}": [v] for k, v in corner.items()},
+    }))  # fmt: skip
+    assert main(["sweep", str(sweep), "-o", str(tmp_path / "s"), "--workers", "1", "--quiet"]) == 0
+    runs = open_sweep(tmp_path / "s").runs
+    gdp = runs[[c for c in runs.columns if c.startswith("gdp_index/")]]
+    missing = runs.loc[gdp.isna().any(axis=1), "run"].tolist()
+    assert missing and (runs["status"] == "ok").all()
+    err = capsys.readouterr().err
+    assert f"warning: {len(missing)} of 4 runs have no production-network equilibrium" in err, err
+    assert f"(runs {', '.join(map(str, missing))})" in err

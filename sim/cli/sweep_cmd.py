@@ -38,6 +38,15 @@ def sweep(args: argparse.Namespace) -> int:
 
         runs, years = (np.array(column) for column in zip(*report["clipped"], strict=True))
         print(f"warning: {clip_message(runs, years, report['ran'])} (column log_clip_year)", file=sys.stderr)
+    if report["no_equilibrium"]:
+        named = report["no_equilibrium"]
+        listed = ", ".join(map(str, named[:5])) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+        print(
+            f"warning: {len(named)} of {report['ran']} runs have no production-network equilibrium at a report year "
+            f"(runs {listed}): their gdp_index columns are NaN there (ODD 7.12); check the mapping's "
+            "elasticities",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -245,6 +245,7 @@ def run_sweep(
     finished = sum(t.runs.size for t in tasks if t.chunk in done)
     failed = 0
     clipped: list[tuple[int, float]] = []  # (run, year) of runs that reached the log clip
+    no_equilibrium: list[int] = []  # runs whose production network has no equilibrium at a report year
     by_chunk = {t.chunk: t for t in todo}
     for result in _execute(todo, workers, dask):
         task = by_chunk.pop(result.chunk)
@@ -254,6 +255,7 @@ def run_sweep(
         if result.clip_year is not None:
             hit = np.flatnonzero(~np.isnan(result.clip_year))
             clipped.extend(zip(task.runs[hit].tolist(), result.clip_year[hit].tolist(), strict=True))
+        no_equilibrium.extend(task.runs[_without_equilibrium(result)].tolist())
         if progress is not None:
             progress(finished, total)
     return {
@@ -261,9 +263,18 @@ def run_sweep(
         "ran": sum(t.runs.size for t in todo),
         "failed": failed,
         "clipped": sorted(clipped),  # runs of this invocation at the ±40 log clip, with the year
+        "no_equilibrium": sorted(no_equilibrium),  # runs whose gdp_index columns are NaN (ODD 7.12)
         "seconds": time.perf_counter() - started,
         "folder": str(store.folder),
     }
+
+
+def _without_equilibrium(result: ChunkResult) -> np.ndarray:
+    """(n,) bool: runs that simulated fine but whose GDP is NaN at a report year (no network equilibrium)."""
+    gdp = [values for name, values in result.outcomes.items() if name.startswith("gdp_index/")]
+    if not gdp:
+        return np.zeros(result.runs.size, dtype=bool)
+    return (result.status == "ok") & np.isnan(np.column_stack(gdp)).any(axis=1)
 
 
 def _execute(tasks: list[ChunkTask], workers: int | None, dask: str | None) -> Iterator[ChunkResult]:
