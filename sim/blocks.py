@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import kernels
-from sim.context import Context, policy_in_force
+from sim.context import Context, localisation_in_force, policy_in_force
 from sim.rules import channels, inputs
 from sim.rules.common import power
 from sim.state import State
@@ -35,12 +35,13 @@ def _pair_blocks_numpy(
     Returns (catch-up sum, kernel on cooperation pairs, kernel on hostile pairs, cross-bloc
     flow (R,)) and (supply shares, lost, re-sourced, supplied, free supply, home share).
     """
-    w, sch, pairs, p3, p4 = ctx.world, ctx.schedule, ctx.pairs, ctx.params.p3, ctx.params.p4
+    w, pairs, p3, p4 = ctx.world, ctx.pairs, ctx.params.p3, ctx.params.p4
     ctrl, coop, hostile = pairs.control, pairs.cooperation, pairs.hostile
     runs = capability.shape[0]
 
     # Knowledge channel (C25, C22/C23 data flows, C26 friction), redirected to open sources.
-    raw = w.source_share * channels.data_flow_factor(sch.localisation[k], w.data_intensity, p4.localisation_flow_cut)
+    localisation = localisation_in_force(ctx, k)
+    raw = w.source_share * channels.data_flow_factor(localisation, w.data_intensity, p4.localisation_flow_cut)
     raw[:, ctrl.second, ctrl.first] *= passing
     open_weights = inputs.redirect(raw, p4.reallocation) * (1.0 - w.friction)[None, :, :, None]
     knowledge = p4.foreign_potency * open_weights
@@ -78,11 +79,10 @@ def _pair_blocks_fused(
     state: State, ctx: Context, k: int, capability: Array, passing: Array, disrupted: Array, substitute: Array
 ) -> PairBlocks:
     """The same as ``_pair_blocks_numpy``, by the compiled kernels: one pass per block, same bits."""
-    w, sch, pairs, p3, p4 = ctx.world, ctx.schedule, ctx.pairs, ctx.params.p3, ctx.params.p4
+    w, pairs, p3, p4 = ctx.world, ctx.pairs, ctx.params.p3, ctx.params.p4
     coop, hostile = pairs.cooperation, pairs.hostile
     runs, n_a, n_s = capability.shape
-    localisation = sch.localisation[k]
-    stricter = np.maximum(localisation[:, None], localisation[None, :])
+    stricter = channels.stricter_rules(localisation_in_force(ctx, k))
     flow_cut = np.ascontiguousarray(p4.localisation_flow_cut.reshape(runs))
     source = (w.source_share, flow_cut, stricter, w.data_intensity, passing, ctx.control_pair_of)
     remaining = kernels.knowledge_sources(*source)

@@ -16,7 +16,7 @@ from sim.pairs import Pairs
 from sim.params import RunParameters
 from sim.rng import Streams
 from sim.rules import inputs
-from sim.schedule import PolicySchedule
+from sim.schedule import AddedAct, PolicySchedule
 from sim.state import BlocGroups
 from sim.world import World
 
@@ -66,6 +66,8 @@ class Context:
     act_bloc_pairs: Array  # (J, T, P_ctrl, S)
     act_scale: Array  # (J, R, 1, 1) each run's multiplier of each varying act
     act_in_force: Array  # (J, T) bool: the varying act controls some pair at that step
+    localisation_acts: tuple[tuple[Array, Array], ...]  # added acts: (R, 1) multiplier, (T, A) levels at unit scale
+    cooperation_acts: tuple[tuple[Array, Array], ...]  # added acts: (R, 1, 1) multiplier, (T, P_coop, S) levels
     control_pair_of: Array  # (A, A) control pair of (target, controller), -1 where none: for sim.kernels
     open_factor: Array  # (A, A) 1 - friction: what the knowledge channel keeps
     kernel_first: Array  # (P_coop + P_hostile,) pairs whose catch-up kernel the step reads:
@@ -86,20 +88,29 @@ def make_context(
     grim: bool,
     supply_shares: bool = True,
     act_scales: Mapping[str, Array] | None = None,
+    added: Mapping[str, AddedAct] | None = None,
 ) -> Context:
     """Gather what stays fixed over a model's life, with static pair quantities precomputed.
 
-    ``act_scales``: per-run multipliers, (R,) each, of acts added with ``sim.schedule.with_acts``
-    (a timeline act's multiplier is its ``coverage_<act>`` parameter).
+    ``act_scales``: per-run multipliers, (R,) each, of the acts ``added`` (control acts are
+    already in the schedule, ``sim.schedule.with_acts``; a timeline act's multiplier is its
+    ``coverage_<act>`` parameter).
     """
+    scales = act_scales or {}
+    added = added or {}
     usable = world.conduit[None, :] * world.link * ~world.rival
     np.fill_diagonal(usable, 0.0)
     base = world.source_share * (1.0 - world.friction)[:, :, None] * world.weight
     ctrl, coop = pairs.control, pairs.cooperation
     lookup = {(int(a), int(b)): p for p, (a, b) in enumerate(zip(ctrl.first, ctrl.second, strict=True))}
     policy, bloc_policy, act_pairs, act_bloc_pairs, act_scale = _act_policy(
-        schedule, params, ctrl.first, ctrl.second, act_scales or {}
+        schedule, params, ctrl.first, ctrl.second, scales
     )
+    cooperation_mask = np.zeros((world.n_actors, world.n_actors), dtype=bool)
+    cooperation_mask[coop.first, coop.second] = True
+    for name, act in added.items():
+        if act.kind == "cooperation" and not cooperation_mask[np.nonzero((act.levels > 0).any(axis=(0, 3)))].all():
+            raise ValueError(f"added act '{name}' raises cooperation on a pair the model does not track")
     # Decoupling is measured on rival pairs; without rivals, on all pairs in different blocs.
     across = world.rival if world.rival.any() else ~world.same_bloc
     rival_first, rival_second = (np.ascontiguousarray(i) for i in np.nonzero(across))
@@ -142,6 +153,14 @@ def make_context(
         act_bloc_pairs=act_bloc_pairs,
         act_scale=act_scale,
         act_in_force=((act_pairs > 0) | (act_bloc_pairs > 0)).any(axis=(2, 3)),
+        localisation_acts=tuple(
+            (scales[name][:, None], act.levels) for name, act in added.items() if act.kind == "localisation"
+        ),
+        cooperation_acts=tuple(
+            (scales[name][:, None, None], act.levels[:, coop.first, coop.second])
+            for name, act in added.items()
+            if act.kind == "cooperation"
+        ),
         control_pair_of=_pair_index(world.n_actors, ctrl.second, ctrl.first),
         open_factor=1.0 - world.friction,
         kernel_first=np.concatenate([coop.first, pairs.hostile.first]).astype(np.int64),
@@ -194,3 +213,20 @@ def policy_in_force(ctx: Context, k: int) -> tuple[Array, Array]:
         own = np.maximum(own, ctx.act_scale[j] * ctx.act_pairs[j, k])
         allied = np.maximum(allied, ctx.act_scale[j] * ctx.act_bloc_pairs[j, k])
     return own, allied
+
+
+def localisation_in_force(ctx: Context, k: int) -> Array:
+    """Localisation levels at step ``k``: (A,) from the schedule, or (R, A) where an added act varies by run."""
+    level = ctx.schedule.localisation[k]
+    for scale, levels in ctx.localisation_acts:
+        level = np.maximum(level, scale * levels[k])
+    return level
+
+
+def cooperation_allowed(ctx: Context, k: int) -> Array:
+    """The cooperation the schedule allows on each cooperation pair at step ``k``: (1 or R, P_coop, S)."""
+    coop = ctx.pairs.cooperation
+    allowed = ctx.schedule.cooperation[k][coop.first, coop.second][None]
+    for scale, levels in ctx.cooperation_acts:
+        allowed = np.maximum(allowed, scale * levels[k])
+    return allowed

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import blocks
-from sim.context import Context
+from sim.context import Context, cooperation_allowed, localisation_in_force
 from sim.pairs import sum_to_actors
 from sim.rules import closure, espionage, growth, inputs, trust
 from sim.rules import policy as responses
@@ -228,7 +228,7 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
     pair_pressure = 0.5 * (pressure[:, coop.first] + pressure[:, coop.second])
     caught = events.detected | events.detected.transpose(0, 2, 1)
     broken = state.broken | caught if ctx.grim else state.broken
-    allowed = sch.cooperation[k][coop.first, coop.second][None] * ~broken[:, coop.first, coop.second, None]
+    allowed = cooperation_allowed(ctx, k) * ~broken[:, coop.first, coop.second, None]
     target = trust.cooperation_target(
         allowed,
         mutual[:, coop.first, coop.second],
@@ -306,7 +306,7 @@ def advance(state: State, obs: Observation, ctx: Context, k: int) -> tuple[State
         1.0 / p3.gestation,
         dt,
     )
-    data = state.data * np.exp(dt * w.data_growth * (1.0 + p2.localisation_data_gain * sch.localisation[k]))
+    data = state.data * np.exp(dt * w.data_growth * (1.0 + p2.localisation_data_gain * localisation_in_force(ctx, k)))
     # Buyers that left a disrupted supplier return at the tie-recovery rate (C05; GSDB persistence).
     lingering = obs.disrupted * np.exp(-p3.tie_recovery * dt)
     closed_share = closure.update_closure(

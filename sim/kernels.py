@@ -122,8 +122,11 @@ def input_block(
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _raw_weights(source_share, flow_cut, stricter, data_intensity, passing, pair_of, r, a, b, out):
-    """The knowledge channel's raw weights of source b for receiver a, (S,) into ``out``."""
-    cut = flow_cut[r] * stricter[a, b]
+    """The knowledge channel's raw weights of source b for receiver a, (S,) into ``out``.
+
+    ``stricter`` is (1, A, A), shared by every run, or (R, A, A), one per run.
+    """
+    cut = flow_cut[r] * stricter[r if stricter.shape[0] > 1 else 0, a, b]
     p = pair_of[a, b]
     for s in range(out.shape[0]):
         out[s] = source_share[a, b, s] * (1.0 - cut * data_intensity[s])

@@ -31,7 +31,7 @@ from sim.pairs import build_pairs
 from sim.params import RunParameters, ensemble_columns
 from sim.recorder import DYNAMICS_VARIABLES, OUTCOME_VARIABLES, Recorder, report_steps
 from sim.rng import Streams, keys_for
-from sim.schedule import build_schedule, step_times, with_acts
+from sim.schedule import AddedAct, build_schedule, step_times, with_acts
 from sim.state import State, initial_state
 from sim.world import build_world
 
@@ -99,9 +99,10 @@ class DecouplingModel(mesa.Model):
         record: "full" (every variable of ``sim.recorder.VARIABLES``), "dynamics" (all but the
             GDP mapping's, which a calibration does not read) or "outcomes" (what a sweep needs
             for its per-run outcomes).
-        acts, act_scales: optional export-control acts added to the schedule, {name: (T, A, A, S)
-            controls at unit scale}, and each run's multiplier of each, {name: (R,)}: runs that
-            differ only in how much of a control they impose share one batch (``sim.policy.batched``).
+        acts, act_scales: optional acts added to the schedule at unit scale, {name:
+            ``sim.schedule.AddedAct``} (controls, cooperation or localisation levels), and each
+            run's multiplier of each, {name: (R,)}: runs that differ only in how much of a policy
+            they apply share one batch (``sim.policy.batched``).
         **parameters: scalar overrides of ``ModelParameters`` fields for every run.
 
     Attributes:
@@ -122,7 +123,7 @@ class DecouplingModel(mesa.Model):
         seeds: Any = None,
         streams: Any = None,
         record: str = "full",
-        acts: Mapping[str, Any] | None = None,
+        acts: Mapping[str, AddedAct] | None = None,
         act_scales: Mapping[str, Any] | None = None,
         **parameters: float,
     ) -> None:
@@ -175,6 +176,7 @@ class DecouplingModel(mesa.Model):
             grim=scenario.rules.reciprocity == "grim",
             supply_shares=record != "outcomes",
             act_scales=scales,
+            added=acts,
         )
         state = initial_state(self.world, self.params, self.pairs)
         first_look = observe(state, self._context, 0)

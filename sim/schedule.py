@@ -240,18 +240,37 @@ def build_schedule(scenario: Scenario, world: World, source_dir: Path | None = N
     )
 
 
-def with_acts(schedule: PolicySchedule, world: World, acts: Mapping[str, Array]) -> PolicySchedule:
-    """The schedule with more acts, each (T, A, A, S) at unit scale; each run scales them by its multiplier.
+ADDED_KINDS = ("controls", "cooperation", "localisation")
+
+
+@dataclass(frozen=True)
+class AddedAct:
+    """An act added to a model at unit scale, which each run scales by its own multiplier.
+
+    ``kind``: "controls" or "cooperation", ``levels`` (T, A, A, S); or "localisation",
+    ``levels`` (T, A). A run's level is the larger of the schedule's and the act's times the
+    run's multiplier (``sim.context``): where the schedule is zero, the multiplier itself.
+    """
+
+    kind: str
+    levels: Array
+
+
+def with_acts(schedule: PolicySchedule, world: World, acts: Mapping[str, AddedAct]) -> PolicySchedule:
+    """The schedule with the added control acts among its acts; each run scales them by its multiplier.
 
     The acts join the timeline's tagged acts: a run's control is the largest of the fixed
     controls and every act times its multiplier (``sim.context.policy_in_force``).
     """
-    if not acts:
+    shapes = {"controls": schedule.controls.shape, "cooperation": schedule.cooperation.shape}
+    shapes["localisation"] = schedule.localisation.shape
+    for name, act in acts.items():
+        if act.kind not in ADDED_KINDS or np.shape(act.levels) != shapes[act.kind]:
+            raise ValueError(f"added act '{name}': a kind of {ADDED_KINDS} with levels {shapes.get(act.kind)}")
+    names = tuple(name for name, act in acts.items() if act.kind == "controls")
+    if not names:
         return schedule
-    names = tuple(acts)
-    extra = np.stack([np.asarray(acts[name], dtype=np.float64) for name in names])
-    if extra.shape[1:] != schedule.controls.shape:
-        raise ValueError(f"an act's controls must be {schedule.controls.shape}, not {extra.shape[1:]}")
+    extra = np.stack([np.asarray(acts[name].levels, dtype=np.float64) for name in names])
     return replace(
         schedule,
         act_names=schedule.act_names + names,

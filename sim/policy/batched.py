@@ -7,19 +7,20 @@ much of something it has:
 
 * a parameter lever (``leak_quality``, ``enforcement_response``, ``parameters.NAME``) is a
   per-run value, as in a sweep;
-* an export-control lever (``china_hardware`` and the others of
-  ``sim.dashboard.levers.CONTROL_LEVERS``) sets the West's coverage on its target's sector
-  group from the branch year on, replacing history there. The batch's scenario sets that
-  coverage to zero, and an added act (``sim.schedule.with_acts``) holds the region at unit
-  scale; each run multiplies it by its policy's value. A run's control is the largest of the
-  fixed controls (zero there) and the act times its value, which is the value itself.
+* a structural lever sets a policy level from the branch year on: an export-control lever
+  (``sim.dashboard.levers.CONTROL_LEVERS``) and ``localisation`` replace what was there, and
+  ``cooperation`` raises Russia-China cooperation to at least its value. The batch's scenario
+  has each at zero, and an added act (``sim.schedule.AddedAct``) holds the lever's region at
+  unit scale; each run multiplies it by its policy's value and takes the larger of that and
+  the schedule's level (zero where a lever replaces, the rest where it raises), which is the
+  policy's own level.
 
 Each run then computes exactly what its policy's own scenario computes: the same numbers
 in the same order, so the same bits (``tests/test_policy_batched.py`` checks every outcome).
-A lever list with any other lever (cooperation, localisation, shocks, other dotted paths),
-a parameter the scenario's posterior or the ensemble also sets, or a branch year inside a
-step (where a replaced level and a maximum differ) makes ``plan`` return None, and the
-search evaluates policy by policy as before.
+``plan`` checks this on the schedules before a search starts; levers it cannot batch (shocks,
+other dotted paths, a parameter the scenario's posterior or the ensemble also sets, a level
+that starts inside a step, cooperation on a pair the model does not track) make it return
+None, and the search evaluates policy by policy as before.
 """
 
 from __future__ import annotations
@@ -31,19 +32,28 @@ import numpy as np
 from sim.config.parameters import PARAMETER_NAMES
 from sim.config.schema import Scenario
 from sim.dashboard.levers import BY_KEY, CONTROL_LEVERS, apply_levers
+from sim.pairs import Pairs
 from sim.policy.evaluate import Ensemble, Pool
 from sim.policy.spec import PARAMETER_PREFIX
+from sim.schedule import AddedAct, PolicySchedule
 from sim.sweep.worker import ChunkTask
 
 DASHBOARD_PARAMETERS = ("leak_quality", "enforcement_response")
+# Levers that edit the scenario's policies, and the schedule array each edits.
+LEVER_KINDS = {
+    **dict.fromkeys(CONTROL_LEVERS, "controls"),
+    "cooperation": "cooperation",
+    "localisation": "localisation",
+}
+PROBES = (0.37, 0.81)  # lever values at which a plan is checked against the policy's own schedule
 
 
 @dataclass(frozen=True)
 class BatchPlan:
     """How a generation runs as one batch: the batch's scenario, its added acts and how levers map to runs."""
 
-    scenario: Scenario  # the base with every control lever's region at zero from the branch year
-    acts: dict[str, np.ndarray]  # control lever -> (T, A, A, S) its region at unit scale
+    scenario: Scenario  # the base with every structural lever at zero from the branch year
+    acts: dict[str, AddedAct]  # structural lever -> its region at unit scale
     parameters: dict[str, str]  # parameter lever -> model parameter name
 
 
@@ -59,30 +69,56 @@ def plan(base: Scenario, levers: list[str], uncertainties: list[str]) -> BatchPl
     """The batch plan for these levers, or None when a generation must run policy by policy.
 
     ``uncertainties``: the model parameters the ensemble varies (a lever may not set one).
+    Each structural lever's act is checked against the policy's own schedule at two probe
+    values, and the pairs the model tracks against the policy's at zero and at a probe: a
+    difference anywhere (a level that overrides inside a step, an agreement that starts a
+    pair the model does not yet track) means policy by policy.
     """
-    from sim.schedule import build_schedule
+    from sim.pairs import build_pairs
+    from sim.schedule import build_schedule, with_acts
     from sim.world import build_world
 
-    parameters = {lever: _parameter_of(lever) for lever in levers if lever not in CONTROL_LEVERS}
+    parameters = {lever: _parameter_of(lever) for lever in levers if lever not in LEVER_KINDS}
     if any(name is None for name in parameters.values()):
         return None
     taken = set(base.ensemble.draws) | set(uncertainties)
     if any(name in taken for name in parameters.values()):
         return None
-    controls = [lever for lever in levers if lever in CONTROL_LEVERS]
-    zero = apply_levers(base, dict.fromkeys(controls, 0.0), snap=False) if controls else base
+    structural = [lever for lever in levers if lever in LEVER_KINDS]
+    zero = apply_levers(base, dict.fromkeys(structural, 0.0), snap=False) if structural else base
     world = build_world(zero)
-    off = build_schedule(zero, world).controls
+    zero_schedule = build_schedule(zero, world)
+
+    def schedule_at(lever: str, value: float):
+        return build_schedule(apply_levers(zero, {lever: value}, snap=False), world)
+
     acts = {}
-    for lever in controls:
-        on = build_schedule(apply_levers(zero, {lever: 1.0}, snap=False), world).controls
-        region = on - off
-        # A region the act does not fill whole steps of (a branch year inside a step) would
-        # mix a replaced level with a maximum: not the same numbers.
-        if not np.all((region == 0.0) | (region == 1.0)) or not np.all(off[region == 1.0] == 0.0):
+    for lever in structural:
+        kind = LEVER_KINDS[lever]
+        off = _levels(zero_schedule, kind)
+        on = _levels(schedule_at(lever, 1.0), kind)
+        region = np.where((on == 1.0) & (on != off), 1.0, 0.0)
+        for value in PROBES:
+            if not np.array_equal(_levels(schedule_at(lever, value), kind), np.maximum(off, value * region)):
+                return None
+        acts[lever] = AddedAct(kind, region)
+    batch_pairs = _pair_lists(build_pairs(world, with_acts(zero_schedule, world, acts)))
+    for lever in structural:
+        if _pair_lists(build_pairs(world, schedule_at(lever, PROBES[0]))) != batch_pairs:
             return None
-        acts[lever] = region
+    if structural and _pair_lists(build_pairs(world, zero_schedule)) != batch_pairs:
+        return None
     return BatchPlan(zero, acts, {k: v for k, v in parameters.items() if v is not None})
+
+
+def _levels(schedule: PolicySchedule, kind: str) -> np.ndarray:
+    return {"controls": schedule.controls, "cooperation": schedule.cooperation, "localisation": schedule.localisation}[
+        kind
+    ]
+
+
+def _pair_lists(pairs: Pairs) -> list[tuple[list[int], list[int]]]:
+    return [(p.first.tolist(), p.second.tolist()) for p in (pairs.control, pairs.cooperation, pairs.hostile)]
 
 
 def tasks(

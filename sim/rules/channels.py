@@ -54,12 +54,17 @@ def data_flow_factor(localisation: Array, data_intensity: Array, flow_cut: Array
     """Cross-border flow kept in data-intensive sectors under localisation (C22, C23).
 
     Args:
-        localisation: (A,) localisation level of each actor at this step.
+        localisation: (A,) localisation level of each actor at this step, or (R, A) one per run.
         data_intensity: (S,) how much each sector depends on data flows.
         flow_cut: (R, 1, 1, 1) κ_flow.
 
     Returns:
         (R, A, A, S) factor in [0, 1]; the stricter of the two actors' rules applies.
     """
-    stricter = np.maximum(localisation[:, None], localisation[None, :])
-    return 1.0 - flow_cut * stricter[None, :, :, None] * data_intensity
+    return 1.0 - flow_cut * stricter_rules(localisation)[:, :, :, None] * data_intensity
+
+
+def stricter_rules(localisation: Array) -> Array:
+    """(1 or R, A, A): the stricter localisation of each pair of actors, from (A,) or (R, A) levels."""
+    level = localisation.reshape(-1, localisation.shape[-1])
+    return np.maximum(level[:, :, None], level[:, None, :])

@@ -22,6 +22,7 @@ from sim.config.loader import apply_overrides, validate_data
 from sim.config.parameters import parameter_metadata
 from sim.config.schema import Scenario
 from sim.params import bounds_text, outside_bounds
+from sim.schedule import AddedAct
 
 PARAMETER_PREFIX = "parameters."
 LARGE_CHUNK = 256  # runs: from here a finished chunk is collected at once
@@ -52,7 +53,7 @@ class ChunkTask:
     structural: dict[str, Any] = field(default_factory=dict)
     table: dict[str, np.ndarray] = field(default_factory=dict)
     trajectories: str | None = None
-    acts: dict[str, np.ndarray] = field(default_factory=dict)
+    acts: dict[str, AddedAct] = field(default_factory=dict)
     act_scales: dict[str, np.ndarray] = field(default_factory=dict)
 
 
