@@ -64,6 +64,11 @@ def test_a_batch_is_cut_into_whole_policies_with_common_random_numbers(west):
     levers = np.array([[0.2, 0.4, 1.0], [0.6, 0.1, 2.0], [1.0, 1.0, 0.5]])
     tasks = batched.tasks(plan, names, levers, ensemble.table, ensemble.seeds, ensemble.streams, chunks=2)
     assert [t.points.tolist() for t in tasks] == [[0] * 4 + [1] * 4, [2] * 4]
+    # A large generation is cut further, so that no task outgrows a worker's memory.
+    many = np.tile(levers, (400, 1))  # 1,200 policies x 4 scenarios = 4,800 runs
+    large = batched.tasks(plan, names, many, ensemble.table, ensemble.seeds, ensemble.streams, chunks=1)
+    assert len(large) == 2 and max(t.runs.size for t in large) <= batched.TASK_RUNS
+    assert np.array_equal(np.concatenate([t.runs for t in large]), np.arange(4800))
     assert np.array_equal(tasks[0].streams, np.tile(ensemble.streams, 2))
     assert np.array_equal(tasks[0].act_scales["china_digital"], np.repeat([0.4, 0.1], 4))
     assert np.array_equal(tasks[1].table["enforcement_response"], np.full(4, 0.5))

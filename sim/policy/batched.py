@@ -25,6 +25,7 @@ None, and the search evaluates policy by policy as before.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,7 @@ LEVER_KINDS = {
     "cooperation": "cooperation",
     "localisation": "localisation",
 }
+TASK_RUNS = 2500  # runs per task at most (as a sweep's chunks: about 0.8 GB of a worker's memory)
 PROBES = (0.37, 0.81)  # lever values at which a plan is checked against the policy's own schedule
 
 
@@ -130,16 +132,19 @@ def tasks(
     streams: np.ndarray,
     chunks: int,
 ) -> list[ChunkTask]:
-    """The generation's runs in ``chunks`` tasks of whole policies: run p·N + j is policy p in scenario j.
+    """The generation's runs in tasks of whole policies: run p·N + j is policy p in scenario j.
 
-    ``levers`` (P, L) in ``lever_names`` order; ``table``, ``seeds``, ``streams``: the
-    ensemble's N scenarios. Every policy sees the same N seeds, streams and uncertainties.
+    ``chunks`` tasks at least (one per worker), more where a task would exceed ``TASK_RUNS``
+    runs (a task's memory grows with its runs). ``levers`` (P, L) in ``lever_names`` order;
+    ``table``, ``seeds``, ``streams``: the ensemble's N scenarios. Every policy sees the same
+    N seeds, streams and uncertainties.
     """
     n = seeds.size
     column = {name: i for i, name in enumerate(lever_names)}
     scenario_json = batch.scenario.model_dump_json()
+    count = max(chunks, math.ceil(len(levers) / max(1, TASK_RUNS // n)))
     out = []
-    for chunk, policies in enumerate(np.array_split(np.arange(len(levers)), max(1, min(chunks, len(levers))))):
+    for chunk, policies in enumerate(np.array_split(np.arange(len(levers)), max(1, min(count, len(levers))))):
         if not policies.size:
             continue
         values = levers[policies]  # (p, L)
