@@ -8,7 +8,9 @@ build, or the test suite's run of the same notebooks (``tests/test_notebooks.py`
 the same cache), reuses them; any change of the code or the notebook executes again. A
 failing cell fails the build. The gallery runs each shipped scenario (100 runs, seed 1) and
 draws its key figures. Sphinx then renders it all with no network (``docs/conf.py``), with
-``-n -W --keep-going``: a broken cross-reference or internal link, or any warning, fails it.
+``-E -n -W --keep-going``: every page is read again each time (a saved environment would skip
+unchanged pages and hide their warnings), and a broken cross-reference or internal link, or
+any warning, fails it.
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ def main() -> int:
         "-b",
         "html",
         "-q",
+        "-E",  # read every page again: a saved environment would hide the warnings of pages it skips
         "-n",
         "-W",
         "--keep-going",
