@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.config import load_scenario
+from sim.config import ScenarioError, load_scenario
 from sim.observe import output_bound
 from sim.observe.panels import PANEL
 from tests.conftest import BASELINE
@@ -79,7 +79,7 @@ def test_the_bound_zeroes_exactly_the_particles_beyond_it(monkeypatch):
     weights = particles["weight"].to_numpy() / 7.0
     assert np.array_equal(output_bound.apply_bound(scenario, particles.assign(weight=weights), seed=5).weights, weights)
     monkeypatch.setattr(output_bound, "bound", lambda: 0.01)  # no act can raise GDP by 1 %
-    with pytest.raises(ValueError, match="every particle"):
+    with pytest.raises(ScenarioError, match="every particle"):
         output_bound.apply_bound(scenario, particles, seed=5)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sim.config.errors import ScenarioError
 from sim.config.schema import Scenario
 from sim.observe.events import trend_break
 from sim.observe.panels import PANEL
@@ -115,7 +116,7 @@ def apply_bound(
     ``particles`` has ``parameters.NAME`` columns and ``weight``; ``prior_draws``, when given,
     is checked too (the share of the prior the bound rules out: how much it could inform).
     The twins run on the streams from ``first_run`` on (a calibration passes the runs it used).
-    Raises ``ValueError`` if the bound rules out every particle.
+    Raises ``ScenarioError`` (a one-line error) if the bound rules out every particle.
     """
     from sim.observe.smc import effective_sample_size
 
@@ -130,7 +131,12 @@ def apply_bound(
     before = given / given.sum()
     kept = cost >= limit
     if not kept.any():
-        raise ValueError(f"every particle's 2014 acts cost Russia more than the bound, {limit:.4f} log GDP")
+        raise ScenarioError(
+            f"every particle's 2014 acts cost Russia more than its output allows ({-100 * limit:.1f} % of GDP, "
+            "ODD 6.7): the scenario's technology channel is too strong for Russia's 2014-2017 record",
+            "calibrate",
+            ("output_bound",),
+        )
     # Untouched weights when the bound rules out nothing, so the posterior keeps its bits.
     after = given if kept.all() else np.where(kept, before, 0.0) / before[kept].sum()
     row = {
