@@ -95,6 +95,11 @@ def _russia_log_gdp(ds: xr.Dataset, scenario: Scenario) -> xr.DataArray:
     return gdp.copy(data=np.log(gdp.values))
 
 
+def particle_table(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The ``parameters.NAME`` columns of particles as a per-run parameter table {NAME: (n,)}."""
+    return {c.removeprefix("parameters."): frame[c].to_numpy(float) for c in frame if c.startswith("parameters.")}
+
+
 @dataclass(frozen=True)
 class BoundCheck:
     """The bound applied to weighted particles: the result and the numbers that describe it."""
@@ -123,8 +128,7 @@ def apply_bound(
     limit = bound()
 
     def costs(frame: pd.DataFrame, first: int) -> np.ndarray:
-        table = {c.removeprefix("parameters."): frame[c].to_numpy(float) for c in frame if c.startswith("parameters.")}
-        return act_gdp_cost(scenario, table, seed, first)
+        return act_gdp_cost(scenario, particle_table(frame), seed, first)
 
     cost = costs(particles, first_run)
     given = particles["weight"].to_numpy(float)
@@ -209,9 +213,7 @@ COSTLY_CORNER = {
 
 def share_beyond_at_corner(scenario: Scenario, posterior: pd.DataFrame, seed: int = 2021) -> float:
     """Weight of the posterior's particles beyond the bound with ``COSTLY_CORNER`` set in every run."""
-    table = {
-        c.removeprefix("parameters."): posterior[c].to_numpy(float) for c in posterior if c.startswith("parameters.")
-    }
+    table = particle_table(posterior)
     runs = len(posterior)
     cost = act_gdp_cost(scenario, {**table, **{k: np.full(runs, v) for k, v in COSTLY_CORNER.items()}}, seed)
     weight = posterior["weight"].to_numpy(float)

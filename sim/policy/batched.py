@@ -95,20 +95,21 @@ def plan(base: Scenario, levers: list[str], uncertainties: list[str]) -> BatchPl
         return build_schedule(apply_levers(zero, {lever: value}, snap=False), world)
 
     acts = {}
+    probed = []  # each lever's schedule at the first probe value, for the pairs check below
     for lever in structural:
         kind = LEVER_KINDS[lever]
         off = _levels(zero_schedule, kind)
         on = _levels(schedule_at(lever, 1.0), kind)
         region = np.where((on == 1.0) & (on != off), 1.0, 0.0)
         for value in PROBES:
-            if not np.array_equal(_levels(schedule_at(lever, value), kind), np.maximum(off, value * region)):
+            probe = schedule_at(lever, value)
+            if not np.array_equal(_levels(probe, kind), np.maximum(off, value * region)):
                 return None
+            if value == PROBES[0]:
+                probed.append(probe)
         acts[lever] = AddedAct(kind, region)
     batch_pairs = _pair_lists(build_pairs(world, with_acts(zero_schedule, world, acts)))
-    for lever in structural:
-        if _pair_lists(build_pairs(world, schedule_at(lever, PROBES[0]))) != batch_pairs:
-            return None
-    if structural and _pair_lists(build_pairs(world, zero_schedule)) != batch_pairs:
+    if any(_pair_lists(build_pairs(world, schedule)) != batch_pairs for schedule in (zero_schedule, *probed)):
         return None
     return BatchPlan(zero, acts, {k: v for k, v in parameters.items() if v is not None})
 

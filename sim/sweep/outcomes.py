@@ -28,11 +28,6 @@ if TYPE_CHECKING:
     from sim.model import DecouplingModel
 
 
-def report_years(model: DecouplingModel) -> list[float]:
-    """The scenario's report years that the model simulated."""
-    return [float(model.times[i]) for i in report_steps(model.times, model.config.metrics.report_years)]
-
-
 def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
     """Outcome columns of every run of a finished model: {name: (R,) float32}."""
     world, metrics = model.world, model.config.metrics
@@ -42,8 +37,8 @@ def compute_outcomes(model: DecouplingModel) -> dict[str, np.ndarray]:
     reference = np.array([b == metrics.reference_bloc for b in blocs])
     best = capability[:, :, reference, :].max(axis=2)  # (T, R, S)
     relative = capability / best[:, :, None, :]
-    years = report_years(model)
     index = report_steps(model.times, model.config.metrics.report_years)  # where supply was kept
+    years = [float(model.times[i]) for i in index]  # the report years the model simulated
     out: dict[str, np.ndarray] = {}
 
     ttp = first_year(relative >= metrics.parity_threshold, model.times)  # (R, A, S)
